@@ -1,0 +1,183 @@
+# ringbox - one Makefile for the stub, the library, the command and the tests.
+#
+#   make              libringbox.a, libringbox.so, ringbox.pc, ringbox
+#   make check        unit tests, integration tests, then both again under ASan+UBSan
+#   make check-unit   unit tests only (no /dev/kvm needed)
+#   make bench        benchmarks (figures, never pass/fail)
+#   make install      PREFIX=/usr/local DESTDIR=
+#   V=1               show commands;  SAN=1  sanitizer build (into build/san)
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+ifeq ($(SAN),1)
+BUILD ?= build/san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+else
+BUILD ?= build
+SANFLAGS :=
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+CC ?= cc
+MUSL_CC ?= musl-gcc
+PKG_CONFIG ?= pkg-config
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 $(WARN) -fPIC -fvisibility=hidden $(SANFLAGS) -MMD -MP \
+          -Iinclude -Ivmm -I$(BUILD)/gen
+LDFLAGS += $(SANFLAGS)
+LIBS := $(shell $(PKG_CONFIG) --libs libseccomp capstone 2>/dev/null || echo -lseccomp -lcapstone)
+CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
+
+# ---- the ring-0 stub: freestanding, linked at its upper-half address -------
+STUB_SRCS := $(wildcard guest/*.S)
+STUB_OBJS := $(patsubst guest/%.S,$(BUILD)/guest/%.o,$(STUB_SRCS))
+STUB_CFLAGS := -ffreestanding -nostdlib -fno-pic -fno-asynchronous-unwind-tables -Iinclude -MMD -MP
+
+$(BUILD)/guest/%.o: guest/%.S include/ringbox_abi.h | $(BUILD)/guest
+	@echo "  AS      $@"
+	$(Q)$(CC) $(STUB_CFLAGS) -c -o $@ $<
+
+$(BUILD)/guest.lds: guest.ld include/ringbox_abi.h | $(BUILD)
+	$(Q)$(CC) -E -P -x c -undef -D__ASSEMBLER__ -Iinclude -o $@ $<
+
+$(BUILD)/stub.elf: $(STUB_OBJS) $(BUILD)/guest.lds
+	@echo "  LD      $@"
+	$(Q)ld -nostdlib -static --no-dynamic-linker -T $(BUILD)/guest.lds -o $@ $(STUB_OBJS)
+
+# The budget check: the linker script asserts it too, this prints the figure.
+$(BUILD)/stub.bin: $(BUILD)/stub.elf
+	$(Q)objcopy -O binary $< $@
+	$(Q)size=$$(( 0x$$(nm $< | awk '/ __stub_text_end$$/{print $$1}') - 0x$$(nm $< | awk '/ __stub_text_start$$/{print $$1}') )); \
+	 budget=$$(echo RB_STUB_TEXT_BUDGET | $(CC) -E -P -x c -include include/ringbox_abi.h - | tail -n1); \
+	 echo "  STUB    $$size of $$budget bytes"; \
+	 if [ $$size -gt $$budget ]; then echo "stub: text is $$size bytes, over its budget of $$budget" >&2; rm -f $@; exit 1; fi
+
+# ---- the library ------------------------------------------------------------
+LIB_SRCS := $(filter-out vmm/cli.c,$(wildcard vmm/*.c))
+LIB_OBJS := $(patsubst vmm/%.c,$(BUILD)/vmm/%.o,$(LIB_SRCS)) $(BUILD)/vmm/stub_blob.o
+
+$(BUILD)/gen/sysnames.h: | $(BUILD)/gen
+	@echo "  GEN     $@"
+	$(Q)echo '#include <asm/unistd_64.h>' | $(CC) -E -dM -x c - | \
+	  awk '$$2 ~ /^__NR_/ { n = substr($$2, 6); printf "[%s] = \"%s\",\n", $$3, n }' | sort -t'[' -k2 -n > $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(BUILD)/vmm/%.o: vmm/%.c | $(BUILD)/vmm $(BUILD)/gen/sysnames.h
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/vmm/stub_blob.o: vmm/stub_blob.S $(BUILD)/stub.bin | $(BUILD)/vmm
+	@echo "  AS      $@"
+	$(Q)$(CC) -c -DSTUB_BIN='"$(BUILD)/stub.bin"' -o $@ $<
+
+$(BUILD)/libringbox.a: $(LIB_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libringbox.so: $(LIB_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) -shared -Wl,-soname,libringbox.so.0 $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/ringbox.pc: ringbox.pc.in | $(BUILD)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+$(BUILD)/ringbox: $(BUILD)/vmm/cli.o $(BUILD)/libringbox.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+all: $(BUILD)/libringbox.a $(BUILD)/libringbox.so $(BUILD)/ringbox.pc $(BUILD)/ringbox
+.DEFAULT_GOAL := all
+
+# ---- tests --------------------------------------------------------------------
+# Unit suites: every tests/unit_*.c defines `Suite *NAME_suite(void)`; the
+# list is generated so no file has to enumerate them.
+UNIT_SRCS := $(wildcard tests/unit_*.c)
+UNIT_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(UNIT_SRCS))
+INTEG_SRCS := $(wildcard tests/integ_*.c)
+INTEG_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(INTEG_SRCS))
+TEST_CFLAGS := $(filter-out -fvisibility=hidden -Wmissing-prototypes,$(CFLAGS)) -Itests
+
+$(BUILD)/gen/unit_suites.h: $(UNIT_SRCS) | $(BUILD)/gen
+	$(Q)grep -ho 'Suite \*[a-z0-9_]*_suite(void)' $(UNIT_SRCS) | sed 's/Suite \*\(.*\)(void)/RB_SUITE(\1)/' > $@
+$(BUILD)/gen/integ_suites.h: $(INTEG_SRCS) | $(BUILD)/gen
+	$(Q)grep -ho 'Suite \*[a-z0-9_]*_suite(void)' $(INTEG_SRCS) | sed 's/Suite \*\(.*\)(void)/RB_SUITE(\1)/' > $@
+
+$(BUILD)/tests/%.o: tests/%.c | $(BUILD)/tests $(BUILD)/gen/sysnames.h
+	@echo "  CC      $@"
+	$(Q)$(CC) $(TEST_CFLAGS) -DRB_BUILD='"$(BUILD)"' -c -o $@ $<
+
+$(BUILD)/tests/unit_main.o: tests/main.c $(BUILD)/gen/unit_suites.h | $(BUILD)/tests
+	$(Q)$(CC) $(TEST_CFLAGS) -DSUITES='"unit_suites.h"' -c -o $@ $<
+$(BUILD)/tests/integ_main.o: tests/main.c $(BUILD)/gen/integ_suites.h | $(BUILD)/tests
+	$(Q)$(CC) $(TEST_CFLAGS) -DSUITES='"integ_suites.h"' -c -o $@ $<
+
+$(BUILD)/tests/unit: $(BUILD)/tests/unit_main.o $(UNIT_OBJS) $(BUILD)/libringbox.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
+$(BUILD)/tests/integration: $(BUILD)/tests/integ_main.o $(INTEG_OBJS) $(BUILD)/libringbox.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
+
+# Guest programs, compiled at test time with both C libraries.
+PROG_SRCS := $(wildcard tests/progs/*.c) $(wildcard examples/*.c)
+PROGS := $(foreach s,$(PROG_SRCS),$(BUILD)/progs/$(basename $(notdir $(s))).glibc \
+                                 $(BUILD)/progs/$(basename $(notdir $(s))).musl)
+PROG_CFLAGS := -O1 -g -static -Wall -Wextra -Werror -Wno-unused-parameter
+$(BUILD)/progs/%.glibc: tests/progs/%.c | $(BUILD)/progs
+	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $<
+$(BUILD)/progs/%.musl: tests/progs/%.c | $(BUILD)/progs
+	$(Q)$(MUSL_CC) $(PROG_CFLAGS) -o $@ $<
+$(BUILD)/progs/%.glibc: examples/%.c | $(BUILD)/progs
+	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $<
+$(BUILD)/progs/%.musl: examples/%.c | $(BUILD)/progs
+	$(Q)$(MUSL_CC) $(PROG_CFLAGS) -o $@ $<
+# A static-PIE build of hello, to cover ET_DYN without PT_INTERP.
+$(BUILD)/progs/hello.spie: examples/hello.c | $(BUILD)/progs
+	$(Q)$(CC) -O1 -static-pie -fPIE -o $@ $<
+
+progs: $(PROGS) $(BUILD)/progs/hello.spie
+
+check-unit: $(BUILD)/tests/unit
+	$(Q)$(BUILD)/tests/unit
+
+check-integration: $(BUILD)/tests/integration $(BUILD)/ringbox progs
+	$(Q)RB_BUILD=$(BUILD) $(BUILD)/tests/integration
+
+ifeq ($(SAN),1)
+check: check-unit check-integration
+else
+check: check-unit check-integration
+	$(Q)$(MAKE) --no-print-directory SAN=1 check-unit check-integration
+endif
+
+bench: all progs
+	$(Q)bench/run $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 755 $(BUILD)/ringbox $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(BUILD)/libringbox.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libringbox.so $(DESTDIR)$(PREFIX)/lib/libringbox.so.0
+	ln -sf libringbox.so.0 $(DESTDIR)$(PREFIX)/lib/libringbox.so
+	install -m 644 include/ringbox.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(BUILD)/ringbox.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+
+clean:
+	rm -rf build
+
+$(BUILD) $(BUILD)/guest $(BUILD)/vmm $(BUILD)/gen $(BUILD)/tests $(BUILD)/progs:
+	$(Q)mkdir -p $@
+
+.PHONY: all check check-unit check-integration progs bench install clean
+.SECONDARY:
+
+-include $(wildcard $(BUILD)/*/*.d)

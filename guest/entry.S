@@ -1,0 +1,92 @@
+/* entry.S - the stub's header, its one syscall forwarding path and its return paths.
+ *
+ * Every instruction here runs in ring 0, which kvm_pvm emulates at about
+ * 0.6 us each, so the paths are counted:
+ *   architectural SYSCALL:  mov, jmp, mov, out | mov, sysretq          (6)
+ *   kvm_pvm SYSCALL (#PF):  cmp, jne, push, pop, mov, out | mov, sysretq (8)
+ * The stub keeps no policy and parses nothing; the VMM picks the return
+ * path by setting RIP to one of the ret_* labels after each hypercall.
+ */
+#include "ringbox_abi.h"
+
+	.section .stub.header, "a"
+	.long	RB_STUB_MAGIC, RB_ABI_VERSION
+	.quad	syscall_entry
+	.quad	hc_syscall, hc_fault
+	.quad	hc_syscall_next, hc_fault_next
+	.quad	ret_sysret, ret_iret, ret_flush_sysret, ret_flush_iret
+	.irp	v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.quad	vec\v
+	.endr
+
+	.data
+	.balign 8
+/* The interrupted user RSP while a syscall is being forwarded.  One vCPU,
+ * and IF stays clear in ring 0, so a single slot suffices. */
+user_rsp:
+	.quad	0
+
+	.text
+	.code64
+
+/* LSTAR.  Architectural SYSCALL: CPL 0, RSP still the user's, RCX = user
+ * RIP, R11 = user RFLAGS, RFLAGS already masked by SFMASK (SDM Vol. 2B
+ * SYSCALL).  Switch to the kernel stack before anything can push. */
+	.globl	syscall_entry
+syscall_entry:
+	mov	%rsp, user_rsp(%rip)
+	jmp	forward_syscall
+
+/* #PF.  kvm_pvm keeps CPL 3 across SYSCALL, so fetching the supervisor-only
+ * LSTAR page faults (error 0x15) with the faulting RIP equal to LSTAR and
+ * RCX/R11 already set as SYSCALL sets them.  That fault is a syscall and
+ * joins the architectural path; every other #PF is a real fault.  The CPU
+ * frame here is: error code, RIP, CS, RFLAGS, RSP, SS (SDM Vol. 3A 7.14.4). */
+	.globl	vec14
+vec14:
+	cmpq	$syscall_entry, 8(%rsp)
+	jne	pf_fault
+	pushq	32(%rsp)		/* RSP operand is read before the push */
+	popq	user_rsp(%rip)
+forward_syscall:
+	mov	$RB_KSTACK_TOP, %rsp
+hc_syscall:
+	outl	%eax, $RB_HC_PORT(RB_HC_SYSCALL)
+hc_syscall_next:
+ret_sysret:
+	mov	user_rsp(%rip), %rsp
+	sysretq
+
+/* The VMM changed a present mapping: flush this CPU's TLB before going
+ * back (SDM Vol. 3A 4.10.4.1: MOV to CR3 invalidates non-global entries). */
+ret_flush_sysret:
+	push	%rax
+	mov	%cr3, %rax
+	mov	%rax, %cr3
+	pop	%rax
+	jmp	ret_sysret
+
+ret_flush_iret:
+	push	%rax
+	mov	%cr3, %rax
+	mov	%rax, %cr3
+	pop	%rax
+/* The VMM placed a struct rb_iret_frame at RSP: the first drop to ring 3,
+ * and every return that replaces the user context. */
+ret_iret:
+	iretq
+
+pf_fault:
+	pushq	$RB_VEC_PF
+/* Frame: vector, error code, then the CPU's frame.  Add CR2 on top without
+ * losing the user's RAX, and hand the whole frame to the VMM. */
+	.globl	fault_common
+fault_common:
+	push	%rax
+	mov	%cr2, %rax
+	xchg	%rax, (%rsp)
+hc_fault:
+	outl	%eax, $RB_HC_PORT(RB_HC_FAULT)
+hc_fault_next:
+	/* The VMM never resumes here; if it did, fault loudly in ring 0. */
+	ud2

@@ -1,0 +1,156 @@
+/* ringbox.h - run an untrusted x86-64 Linux program in guest ring 3 of a KVM VM.
+ *
+ * Usage:
+ *     struct ringbox_config cfg;
+ *     struct ringbox_error err;
+ *     struct ringbox_result res;
+ *     ringbox_t *rb;
+ *     ringbox_config_init(&cfg);
+ *     if (ringbox_create(&cfg, &rb, &err) < 0) ...err.message...
+ *     if (ringbox_load(rb, "/bin/prog", argv, envp, &err) < 0) ...
+ *     if (ringbox_run(rb, &res, &err) < 0) ...
+ *     ringbox_destroy(rb);
+ *
+ * Errors.  Every fallible call returns 0 on success or a negative
+ * enum ringbox_status.  When `err` is not NULL it also receives the status,
+ * the host errno that caused it (or 0), and a one-line message of the form
+ * "subsystem: what failed: why".  The library never prints and never exits.
+ *
+ * Threads.  A handle is used by one thread at a time.  With
+ * cfg.confine set, ringbox_run() confines the calling thread with seccomp;
+ * see struct ringbox_config.
+ */
+#ifndef RINGBOX_H
+#define RINGBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RINGBOX_VERSION "0.1.0"
+
+/* Syscall numbers below this are counted one by one in the result. */
+#define RINGBOX_SYSCALL_SLOTS 512
+
+typedef struct ringbox ringbox_t;
+
+enum ringbox_status {
+    RINGBOX_OK = 0,
+    RINGBOX_ENOKVM = -1,   /* /dev/kvm missing, inaccessible, or lacking a needed capability */
+    RINGBOX_EKVM = -2,     /* a KVM ioctl failed while building or running the VM */
+    RINGBOX_ENOENT = -3,   /* the program file cannot be opened or read */
+    RINGBOX_EBADELF = -4,  /* the program is not a valid static x86-64 ELF executable */
+    RINGBOX_EDYNAMIC = -5, /* the program needs an ELF interpreter (not supported yet) */
+    RINGBOX_ENOMEM = -6,   /* host memory, or the program does not fit in guest memory */
+    RINGBOX_EINVAL = -7,   /* a bad argument, or a call in the wrong state */
+    RINGBOX_EGUEST = -8,   /* the guest machine failed (stub fault, triple fault, KVM exit error) */
+    RINGBOX_ESECCOMP = -9, /* the VMM could not confine itself */
+};
+
+struct ringbox_error {
+    enum ringbox_status status;
+    int os_errno;
+    char message[256];
+};
+
+struct ringbox_config {
+    /* Guest memory in bytes: the hard cap on everything the program maps
+     * (and on the page tables that map it).  Rounded down to whole pages.
+     * Host memory is reserved, not committed: it is touched only on use. */
+    uint64_t mem_bytes;
+    /* Confine the thread that calls ringbox_run() with a seccomp filter
+     * allowing only what the run loop needs.  Irreversible for that thread
+     * and threads it creates afterwards; embedders that need the thread for
+     * other work should run the sandbox on a dedicated thread. */
+    bool confine;
+};
+
+#define RINGBOX_DEFAULT_MEM (UINT64_C(1) << 30)
+#define RINGBOX_MIN_MEM (UINT64_C(16) << 20)
+
+/* Fill `cfg` with defaults: RINGBOX_DEFAULT_MEM, confine = true. */
+void ringbox_config_init(struct ringbox_config *cfg);
+
+/* The x86 exception that ended the program, when it ended by one. */
+struct ringbox_fault {
+    int vector;            /* 0-31 */
+    uint64_t error_code;   /* as pushed by the CPU; 0 for vectors without one */
+    uint64_t cr2;          /* faulting linear address, meaningful for #PF */
+    uint64_t rip, rsp, rflags;
+    uint8_t insn[16];      /* bytes at RIP that the program could read */
+    size_t insn_len;       /* how many of them; 0 if RIP was unreadable */
+    char disasm[96];       /* Capstone's rendering of the instruction, or "" */
+};
+
+struct ringbox_counters {
+    uint64_t exits;            /* KVM_RUN returns of any kind */
+    uint64_t hypercalls;       /* accepted hypercalls (syscalls + faults) */
+    uint64_t syscalls;         /* syscalls forwarded */
+    uint64_t unknown_syscalls; /* answered -ENOSYS because ringbox lacks them */
+    uint64_t faults;           /* exceptions raised by the program */
+    uint64_t rejected_io;      /* port I/O or MMIO not from the stub: became #GP */
+    uint64_t tlb_flushes;      /* returns that reloaded CR3 */
+    uint64_t by_syscall[RINGBOX_SYSCALL_SLOTS];
+};
+
+enum ringbox_end {
+    RINGBOX_EXITED,   /* exit/exit_group; `status` is the exit status */
+    RINGBOX_SIGNALED, /* killed by a signal; `status` is the signal number */
+};
+
+struct ringbox_result {
+    enum ringbox_end end;
+    int status;
+    bool faulted;                /* `fault` is valid */
+    struct ringbox_fault fault;
+    struct ringbox_counters counters;
+};
+
+/* Open /dev/kvm and build an empty machine: memory, page tables, GDT, TSS,
+ * IDT, syscall MSRs and the ring-0 stub.  On success *out owns the VM.
+ * Returns RINGBOX_ENOKVM, RINGBOX_EKVM, RINGBOX_ENOMEM or RINGBOX_EINVAL
+ * (mem_bytes below RINGBOX_MIN_MEM or beyond what the host can reserve). */
+int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct ringbox_error *err);
+
+/* Load the static ELF executable at `path` with the given NULL-terminated
+ * argv and envp (either may be NULL, meaning empty; envp is passed as is,
+ * the host environment is never added).  argv[0] is what the program sees;
+ * AT_EXECFN and /proc/self/exe report `path`.  Once per handle.
+ * Returns RINGBOX_ENOENT, RINGBOX_EBADELF, RINGBOX_EDYNAMIC,
+ * RINGBOX_ENOMEM or RINGBOX_EINVAL. */
+int ringbox_load(ringbox_t *rb, const char *path, char *const argv[], char *const envp[],
+                 struct ringbox_error *err);
+
+/* Run the loaded program until it exits or is killed, and describe how it
+ * ended in *res.  A program's own failure (bad pointer, fault, unknown
+ * syscall) is its business and still returns 0; only a failure of the
+ * sandbox itself returns an error (RINGBOX_EKVM, RINGBOX_EGUEST,
+ * RINGBOX_ESECCOMP, RINGBOX_EINVAL if nothing is loaded or it already ran). */
+int ringbox_run(ringbox_t *rb, struct ringbox_result *res, struct ringbox_error *err);
+
+/* Release everything the handle owns.  NULL is allowed. */
+void ringbox_destroy(ringbox_t *rb);
+
+/* Static strings, never NULL. */
+const char *ringbox_strerror(int status);
+const char *ringbox_version(void);
+/* Linux name of syscall `nr` ("read"), or NULL if ringbox has no name for it. */
+const char *ringbox_syscall_name(long nr);
+/* Mnemonic of exception vector `v` ("#PF"), or "#??". */
+const char *ringbox_vector_name(int v);
+/* Linux name of signal `sig` ("SIGSEGV"), or "SIG??". */
+const char *ringbox_signal_name(int sig);
+
+/* Write the one-line report of how the program ended ("killed by SIGSEGV:
+ * #PF ...") into buf, NUL-terminated.  Returns the length it needed, like
+ * snprintf. */
+int ringbox_format_end(const struct ringbox_result *res, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RINGBOX_H */

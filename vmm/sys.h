@@ -1,0 +1,27 @@
+/* sys.h - the syscall table: one handler per Linux syscall, keyed by the
+ * host's __NR_* and generated from syscalls.def. */
+#ifndef RB_SYS_H
+#define RB_SYS_H
+
+#include <stdint.h>
+#include "vm.h"
+
+/* The six argument registers of the x86-64 syscall ABI: rdi, rsi, rdx,
+ * r10, r8, r9.  Handlers unpack them into typed locals. */
+struct sys_args {
+    long nr;
+    uint64_t a[6];
+};
+
+/* A handler returns the value for RAX: >= 0, or -errno for a guest error.
+ * It never ends the VMM; it touches guest memory only through mem.h. */
+typedef int64_t (*sys_handler)(struct ringbox *rb, const struct sys_args *args);
+
+#define RB_SYSCALL(name) int64_t sys_##name(struct ringbox *rb, const struct sys_args *args);
+#include "syscalls.def"
+#undef RB_SYSCALL
+
+/* Dispatch one syscall, counting it.  Unknown numbers get -ENOSYS. */
+int64_t sys_dispatch(struct ringbox *rb, const struct sys_args *args);
+
+#endif

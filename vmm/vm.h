@@ -1,0 +1,90 @@
+/* vm.h - the sandbox handle: one KVM VM, one vCPU, one guest process. */
+#ifndef RB_VM_H
+#define RB_VM_H
+
+#include <linux/kvm.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "ringbox.h"
+#include "ringbox_abi.h"
+#include "mem.h"
+#include "mm.h"
+
+/* What the host CPU (as KVM presents it) offers the guest. */
+struct cpu_features {
+    bool smep, smap, umip, xsave, mce, pge;
+    uint64_t xcr0;     /* XCR0 to load: supported components ringbox enables */
+    uint32_t hwcap;    /* AT_HWCAP: CPUID.1:EDX, as Linux reports it */
+};
+
+/* Linux's struct sigaction as the kernel ABI lays it out (x86-64). */
+struct rb_sigaction {
+    uint64_t handler;
+    uint64_t flags;
+    uint64_t restorer;
+    uint64_t mask;
+};
+
+struct rb_altstack {
+    uint64_t sp;
+    int32_t flags;
+    uint32_t pad;
+    uint64_t size;
+};
+
+#define RB_NSIG 64
+
+/* Linux-visible state of the one guest process. */
+struct rb_proc {
+    char *exe;                 /* host path, for AT_EXECFN and /proc/self/exe */
+    uint64_t clear_child_tid;  /* set_tid_address */
+    uint64_t robust_list, robust_len;
+    struct rb_sigaction act[RB_NSIG + 1];
+    uint64_t sigmask;
+    struct rb_altstack altstack;
+    uint64_t rlim_cur[16], rlim_max[16]; /* by RLIMIT_* */
+    uint32_t uid, gid;
+};
+
+struct ringbox {
+    struct ringbox_config cfg;
+    int kvm_fd, vm_fd, vcpu_fd;
+    struct kvm_run *run;
+    size_t run_size;
+    struct cpu_features feat;
+    struct guest_mem mem;
+    struct mm mm;
+    struct rb_stub_header stub;
+    uint64_t kstack_pa; /* guest-physical page behind RB_KSTACK_VA */
+
+    bool loaded, ran;
+    uint64_t entry, user_sp; /* where ring 3 starts */
+    struct rb_proc proc;
+
+    /* The current run. */
+    bool ended;
+    struct ringbox_result *res;
+};
+
+/* The registers KVM_CAP_SYNC_REGS mirrors after every exit. */
+static inline struct kvm_regs *vm_regs(struct ringbox *rb)
+{
+    return &rb->run->s.regs.regs;
+}
+static inline struct kvm_sregs *vm_sregs(struct ringbox *rb)
+{
+    return &rb->run->s.regs.sregs;
+}
+/* Mark sregs changed so KVM loads them at the next KVM_RUN (no ioctl). */
+static inline void vm_sregs_dirty(struct ringbox *rb)
+{
+    rb->run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
+}
+
+/* End the run: the program exited with `status` (0-255). */
+void vm_exit(struct ringbox *rb, int status);
+/* End the run: killed by `sig` (no handlers are delivered yet). */
+void vm_kill(struct ringbox *rb, int sig);
+
+#endif
