@@ -35,6 +35,12 @@ struct rb_altstack {
 
 #define RB_NSIG 64
 
+/* The guest's ids: the sandbox looks like a fresh PID namespace, where the
+ * program is not init (pid 1 would change how signals reach it) but its
+ * child, as under `unshare --pid --fork` with a minimal init. */
+#define RB_GUEST_PID 2
+#define RB_GUEST_PPID 1
+
 /* Linux-visible state of the one guest process. */
 struct rb_proc {
     char *exe;                 /* host path, for AT_EXECFN and /proc/self/exe */
@@ -45,6 +51,7 @@ struct rb_proc {
     struct rb_altstack altstack;
     uint64_t rlim_cur[16], rlim_max[16]; /* by RLIMIT_* */
     uint32_t uid, gid;
+    bool rlim_set;             /* rlim_* hold values (filled lazily by sys_proc.c) */
 };
 
 struct ringbox {
