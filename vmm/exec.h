@@ -2,6 +2,8 @@
 #ifndef RB_EXEC_H
 #define RB_EXEC_H
 
+#include <stdint.h>
+#include "mem.h"
 #include "vm.h"
 
 /* Size of the initial stack mapping (RLIMIT_STACK's usual default) and the
@@ -15,5 +17,26 @@
  * negative enum ringbox_status with `err` filled. */
 int exec_load(struct ringbox *rb, const char *path, char *const argv[], char *const envp[],
               struct ringbox_error *err);
+
+/* What the auxiliary vector reports, addresses already biased. */
+struct exec_auxv {
+    uint64_t phdr, phent, phnum; /* AT_PHDR, AT_PHENT, AT_PHNUM */
+    uint64_t entry;              /* AT_ENTRY */
+    uint64_t hwcap;              /* AT_HWCAP */
+    uint32_t uid, gid;           /* AT_UID and AT_EUID, AT_GID and AT_EGID */
+    const char *execfn;          /* AT_EXECFN's string */
+    uint8_t random[16];          /* AT_RANDOM's bytes */
+};
+
+/* Write the Linux initial stack into the mapped, writable user pages
+ * [top - size, top): strings and AT_RANDOM's bytes at the top, then argc,
+ * argv, NULL, envp, NULL and the auxv pairs ending in AT_NULL (x86-64 psABI
+ * 3.4.1).  argv and envp may be NULL, meaning empty.  Sets *sp to argc's
+ * address, 16-byte aligned.  The part exec_load needs that runs without
+ * /dev/kvm.  0, -E2BIG when the strings and pointers exceed size / 4
+ * (Linux's limit), or -EFAULT. */
+int exec_build_stack(const struct guest_mem *mem, uint64_t top, uint64_t size,
+                     const struct exec_auxv *aux, char *const argv[], char *const envp[],
+                     uint64_t *sp);
 
 #endif
