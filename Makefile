@@ -32,7 +32,7 @@ PKG_CONFIG ?= pkg-config
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARN) -fPIC -fvisibility=hidden $(SANFLAGS) -MMD -MP \
-          -Iinclude -Ivmm -I$(BUILD)/gen
+          -Iinclude -iquote vmm -I$(BUILD)/gen
 LDFLAGS += $(SANFLAGS)
 LIBS := $(shell $(PKG_CONFIG) --libs libseccomp capstone 2>/dev/null || echo -lseccomp -lcapstone)
 CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
@@ -56,7 +56,7 @@ $(BUILD)/stub.elf: $(STUB_OBJS) $(BUILD)/guest.lds
 # The budget check: the linker script asserts it too, this prints the figure.
 $(BUILD)/stub.bin: $(BUILD)/stub.elf
 	$(Q)objcopy -O binary $< $@
-	$(Q)size=$$(( 0x$$(nm $< | awk '/ __stub_text_end$$/{print $$1}') - 0x$$(nm $< | awk '/ __stub_text_start$$/{print $$1}') )); \
+	$(Q)size=$$(size -A $< | awk '$$1 == ".text" { print $$2 }'); \
 	 budget=$$(echo RB_STUB_TEXT_BUDGET | $(CC) -E -P -x c -include include/ringbox_abi.h - | tail -n1); \
 	 echo "  STUB    $$size of $$budget bytes"; \
 	 if [ $$size -gt $$budget ]; then echo "stub: text is $$size bytes, over its budget of $$budget" >&2; rm -f $@; exit 1; fi

@@ -19,13 +19,6 @@
 	.quad	vec\v
 	.endr
 
-	.data
-	.balign 8
-/* The interrupted user RSP while a syscall is being forwarded.  One vCPU,
- * and IF stays clear in ring 0, so a single slot suffices. */
-user_rsp:
-	.quad	0
-
 	.text
 	.code64
 
@@ -34,7 +27,7 @@ user_rsp:
  * SYSCALL).  Switch to the kernel stack before anything can push. */
 	.globl	syscall_entry
 syscall_entry:
-	mov	%rsp, user_rsp(%rip)
+	mov	%rsp, RB_STUB_USER_RSP_VA
 	jmp	forward_syscall
 
 /* #PF.  kvm_pvm keeps CPL 3 across SYSCALL, so fetching the supervisor-only
@@ -47,14 +40,14 @@ vec14:
 	cmpq	$syscall_entry, 8(%rsp)
 	jne	pf_fault
 	pushq	32(%rsp)		/* RSP operand is read before the push */
-	popq	user_rsp(%rip)
+	popq	RB_STUB_USER_RSP_VA
 forward_syscall:
 	mov	$RB_KSTACK_TOP, %rsp
 hc_syscall:
 	outl	%eax, $RB_HC_PORT(RB_HC_SYSCALL)
 hc_syscall_next:
 ret_sysret:
-	mov	user_rsp(%rip), %rsp
+	mov	RB_STUB_USER_RSP_VA, %rsp
 	sysretq
 
 /* The VMM changed a present mapping: flush this CPU's TLB before going

@@ -83,7 +83,7 @@ struct ringbox_fault {
     uint64_t rip, rsp, rflags;
     uint8_t insn[16];      /* bytes at RIP that the program could read */
     size_t insn_len;       /* how many of them; 0 if RIP was unreadable */
-    char disasm[96];       /* Capstone's rendering of the instruction, or "" */
+    char disasm[192];      /* Capstone's rendering of the instruction, or "" */
 };
 
 struct ringbox_counters {

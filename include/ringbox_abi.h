@@ -51,6 +51,9 @@
 #define RB_KERNEL_BASE RB_U64(0xffffffff80000000)
 #define RB_STUB_TEXT_VA (RB_KERNEL_BASE + 0x0000)  /* RX: stub code, header first */
 #define RB_STUB_DATA_VA (RB_KERNEL_BASE + 0x1000)  /* RW NX: stub variables */
+/* The interrupted user RSP while a syscall is forwarded: one vCPU, IF clear
+ * in ring 0, so one slot.  The VMM reads it here for the user context. */
+#define RB_STUB_USER_RSP_VA (RB_STUB_DATA_VA + 0)
 #define RB_GDT_VA (RB_KERNEL_BASE + 0x2000)        /* RO NX */
 #define RB_IDT_VA (RB_KERNEL_BASE + 0x3000)        /* RO NX */
 #define RB_TSS_VA (RB_KERNEL_BASE + 0x4000)        /* RO NX */

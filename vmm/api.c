@@ -1,0 +1,101 @@
+/* api.c - the public entry points of libringbox (include/ringbox.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "exec.h"
+#include "kvm.h"
+#include "seccomp.h"
+#include "vm.h"
+
+#define API __attribute__((visibility("default")))
+
+API void ringbox_config_init(struct ringbox_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->mem_bytes = RINGBOX_DEFAULT_MEM;
+    cfg->confine = true;
+}
+
+API int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct ringbox_error *err)
+{
+    if (!cfg || !out)
+        return rb_fail(err, RINGBOX_EINVAL, 0, "ringbox: create needs a config and a handle pointer");
+    *out = NULL;
+    if (cfg->mem_bytes < RINGBOX_MIN_MEM)
+        return rb_fail(err, RINGBOX_EINVAL, 0, "memory: %llu bytes is below the minimum of %llu",
+                       (unsigned long long)cfg->mem_bytes, (unsigned long long)RINGBOX_MIN_MEM);
+    struct ringbox *rb = calloc(1, sizeof(*rb));
+    if (!rb)
+        return rb_fail(err, RINGBOX_ENOMEM, ENOMEM, "ringbox: cannot allocate the handle");
+    rb->cfg = *cfg;
+    rb->cfg.mem_bytes &= ~(uint64_t)(MEM_PAGE - 1);
+    rb->kvm_fd = rb->vm_fd = rb->vcpu_fd = -1;
+    rb->proc.uid = getuid();
+    rb->proc.gid = getgid();
+    int rc = kvm_build(rb, err);
+    if (rc < 0) {
+        ringbox_destroy(rb);
+        return rc;
+    }
+    mm_init(&rb->mm, &rb->mem);
+    *out = rb;
+    return 0;
+}
+
+API int ringbox_load(ringbox_t *rb, const char *path, char *const argv[], char *const envp[],
+                     struct ringbox_error *err)
+{
+    if (!rb || !path)
+        return rb_fail(err, RINGBOX_EINVAL, 0, "ringbox: load needs a handle and a path");
+    if (rb->loaded)
+        return rb_fail(err, RINGBOX_EINVAL, 0, "ringbox: a program is already loaded");
+    int rc = exec_load(rb, path, argv, envp, err);
+    if (rc < 0)
+        return rc;
+    rb->loaded = true;
+    return 0;
+}
+
+API int ringbox_run(ringbox_t *rb, struct ringbox_result *res, struct ringbox_error *err)
+{
+    if (!rb || !res)
+        return rb_fail(err, RINGBOX_EINVAL, 0, "ringbox: run needs a handle and a result");
+    if (!rb->loaded || rb->ran)
+        return rb_fail(err, RINGBOX_EINVAL, 0, rb->ran ? "ringbox: the program already ran"
+                                                      : "ringbox: no program is loaded");
+    memset(res, 0, sizeof(*res));
+    rb->res = res;
+    rb->ran = true;
+    int rc = rb->cfg.confine ? seccomp_confine(rb, err) : 0;
+    if (rc == 0)
+        rc = kvm_run(rb, err);
+    rb->res = NULL;
+    return rc;
+}
+
+API void ringbox_destroy(ringbox_t *rb)
+{
+    if (!rb)
+        return;
+    mm_fini(&rb->mm);
+    kvm_teardown(rb);
+    free(rb->proc.exe);
+    free(rb);
+}
+
+void vm_exit(struct ringbox *rb, int status)
+{
+    rb->ended = true;
+    rb->res->end = RINGBOX_EXITED;
+    rb->res->status = status & 0xff;
+}
+
+void vm_kill(struct ringbox *rb, int sig)
+{
+    rb->ended = true;
+    rb->res->end = RINGBOX_SIGNALED;
+    rb->res->status = sig;
+}

@@ -1,0 +1,158 @@
+/* fault.c - exceptions from ring 3: signals, names, disassembly, the report line. */
+#include <capstone/capstone.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fault.h"
+#include "x86.h"
+
+#define API __attribute__((visibility("default")))
+
+static const char *const vec_mnemonic[RB_NUM_VECTORS] = {
+    [X86_VEC_DE] = "#DE", [X86_VEC_DB] = "#DB", [X86_VEC_NMI] = "NMI", [X86_VEC_BP] = "#BP",
+    [X86_VEC_OF] = "#OF", [X86_VEC_BR] = "#BR", [X86_VEC_UD] = "#UD", [X86_VEC_NM] = "#NM",
+    [X86_VEC_DF] = "#DF", [X86_VEC_TS] = "#TS", [X86_VEC_NP] = "#NP", [X86_VEC_SS] = "#SS",
+    [X86_VEC_GP] = "#GP", [X86_VEC_PF] = "#PF", [X86_VEC_MF] = "#MF", [X86_VEC_AC] = "#AC",
+    [X86_VEC_MC] = "#MC", [X86_VEC_XM] = "#XM", [X86_VEC_VE] = "#VE", [X86_VEC_CP] = "#CP",
+};
+
+static const char *const vec_description[RB_NUM_VECTORS] = {
+    [X86_VEC_DE] = "divide error", [X86_VEC_DB] = "debug", [X86_VEC_NMI] = "non-maskable interrupt",
+    [X86_VEC_BP] = "breakpoint", [X86_VEC_OF] = "overflow", [X86_VEC_BR] = "bound range exceeded",
+    [X86_VEC_UD] = "invalid opcode", [X86_VEC_NM] = "device not available",
+    [X86_VEC_DF] = "double fault", [X86_VEC_TS] = "invalid TSS", [X86_VEC_NP] = "segment not present",
+    [X86_VEC_SS] = "stack-segment fault", [X86_VEC_GP] = "general protection",
+    [X86_VEC_PF] = "page fault", [X86_VEC_MF] = "x87 floating-point error",
+    [X86_VEC_AC] = "alignment check", [X86_VEC_MC] = "machine check",
+    [X86_VEC_XM] = "SIMD floating-point exception", [X86_VEC_VE] = "virtualization exception",
+    [X86_VEC_CP] = "control protection",
+};
+
+API const char *ringbox_vector_name(int v)
+{
+    if (v < 0 || v >= RB_NUM_VECTORS || !vec_mnemonic[v])
+        return "#??";
+    return vec_mnemonic[v];
+}
+
+API const char *ringbox_signal_name(int sig)
+{
+    static const char *const names[] = {
+        [SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",       [SIGQUIT] = "SIGQUIT", [SIGILL] = "SIGILL",
+        [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",     [SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",
+        [SIGKILL] = "SIGKILL", [SIGUSR1] = "SIGUSR1",     [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
+        [SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM",     [SIGTERM] = "SIGTERM", [SIGSTKFLT] = "SIGSTKFLT",
+        [SIGCHLD] = "SIGCHLD", [SIGCONT] = "SIGCONT",     [SIGSTOP] = "SIGSTOP", [SIGTSTP] = "SIGTSTP",
+        [SIGTTIN] = "SIGTTIN", [SIGTTOU] = "SIGTTOU",     [SIGURG] = "SIGURG",   [SIGXCPU] = "SIGXCPU",
+        [SIGXFSZ] = "SIGXFSZ", [SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF", [SIGWINCH] = "SIGWINCH",
+        [SIGIO] = "SIGIO",     [SIGPWR] = "SIGPWR",       [SIGSYS] = "SIGSYS",
+    };
+    if (sig <= 0 || (size_t)sig >= sizeof(names) / sizeof(names[0]) || !names[sig])
+        return "SIG??";
+    return names[sig];
+}
+
+/* As Linux's do_trap/exc_* handlers raise them (arch/x86/kernel/traps.c). */
+int fault_signal(int vector)
+{
+    switch (vector) {
+    case X86_VEC_DE:
+    case X86_VEC_MF:
+    case X86_VEC_XM:
+    case X86_VEC_NM:
+        return SIGFPE;
+    case X86_VEC_DB:
+    case X86_VEC_BP:
+        return SIGTRAP;
+    case X86_VEC_UD:
+        return SIGILL;
+    case X86_VEC_NP:
+    case X86_VEC_SS:
+    case X86_VEC_AC:
+    case X86_VEC_MC:
+        return SIGBUS;
+    default:
+        return SIGSEGV;
+    }
+}
+
+static void disassemble(struct ringbox_fault *ft)
+{
+    csh cs;
+    cs_insn *insn;
+    ft->disasm[0] = 0;
+    if (ft->insn_len == 0 || cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+        return;
+    if (cs_disasm(cs, ft->insn, ft->insn_len, ft->rip, 1, &insn) == 1) {
+        snprintf(ft->disasm, sizeof(ft->disasm), "%s%s%s", insn->mnemonic, insn->op_str[0] ? " " : "",
+                 insn->op_str);
+        cs_free(insn, 1);
+    }
+    cs_close(&cs);
+}
+
+/* Only what the program itself could read: the bytes stop at the first
+ * page it cannot access. */
+static size_t read_insn(const struct guest_mem *m, uint64_t rip, uint8_t *buf, size_t max)
+{
+    size_t n = 0;
+    while (n < max && mem_copy_from_user(m, buf + n, rip + n, 1) == 0)
+        n++;
+    return n;
+}
+
+void fault_user(struct ringbox *rb, const struct rb_fault_frame *f)
+{
+    struct ringbox_fault *ft = &rb->res->fault;
+    memset(ft, 0, sizeof(*ft));
+    ft->vector = (int)f->vector;
+    ft->error_code = f->error_code;
+    ft->cr2 = f->cr2;
+    ft->rip = f->rip;
+    ft->rsp = f->rsp;
+    ft->rflags = f->rflags;
+    ft->insn_len = read_insn(&rb->mem, f->rip, ft->insn, sizeof(ft->insn));
+    disassemble(ft);
+    rb->res->faulted = true;
+    rb->res->counters.faults++;
+    vm_kill(rb, fault_signal(ft->vector));
+}
+
+static int pf_bits(char *buf, size_t len, uint64_t err)
+{
+    static const struct {
+        uint64_t bit;
+        const char *name;
+    } bits[] = {{X86_PF_P, "P"}, {X86_PF_W, "W"}, {X86_PF_U, "U"},
+                {X86_PF_RSVD, "R"}, {X86_PF_I, "I"}, {X86_PF_PK, "PK"}};
+    int n = 0;
+    for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+        if (err & bits[i].bit)
+            n += snprintf(buf + n, len > (size_t)n ? len - (size_t)n : 0, "%s%s", n ? " " : "",
+                          bits[i].name);
+    if (n == 0)
+        n = snprintf(buf, len, "not present, read, supervisor");
+    return n;
+}
+
+API int ringbox_format_end(const struct ringbox_result *res, char *buf, size_t len)
+{
+    if (res->end == RINGBOX_EXITED)
+        return snprintf(buf, len, "exited with status %d", res->status);
+    if (!res->faulted)
+        return snprintf(buf, len, "killed by %s", ringbox_signal_name(res->status));
+    const struct ringbox_fault *ft = &res->fault;
+    char errbits[64] = "";
+    if (ft->vector == X86_VEC_PF)
+        pf_bits(errbits, sizeof(errbits), ft->error_code);
+    const char *desc = ft->vector >= 0 && ft->vector < RB_NUM_VECTORS && vec_description[ft->vector]
+                           ? vec_description[ft->vector]
+                           : "exception";
+    return snprintf(buf, len,
+                    "killed by %s: %s %s, error 0x%" PRIx64 "%s%s%s, cr2 0x%" PRIx64 ", rip 0x%" PRIx64 ": %s",
+                    ringbox_signal_name(res->status), ringbox_vector_name(ft->vector), desc,
+                    ft->error_code, errbits[0] ? " (" : "", errbits, errbits[0] ? ")" : "", ft->cr2,
+                    ft->rip, ft->disasm[0] ? ft->disasm : "(instruction unreadable)");
+}

@@ -1,0 +1,16 @@
+/* fault.h - what a ring-3 exception means for the program. */
+#ifndef RB_FAULT_H
+#define RB_FAULT_H
+
+#include "ringbox_abi.h"
+#include "vm.h"
+
+/* The Linux signal an exception from ring 3 raises (arch/x86/kernel/traps.c). */
+int fault_signal(int vector);
+
+/* Record the exception in the run's result (with the instruction bytes the
+ * program can read at RIP, disassembled) and end the run with its signal.
+ * Signal handlers are not delivered yet. */
+void fault_user(struct ringbox *rb, const struct rb_fault_frame *f);
+
+#endif

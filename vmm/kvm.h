@@ -1,0 +1,22 @@
+/* kvm.h - the machine: VM and vCPU setup, the guest's kernel half, the run loop. */
+#ifndef RB_KVM_H
+#define RB_KVM_H
+
+#include "vm.h"
+
+/* Open /dev/kvm, create the VM, its memory and vCPU, and build the kernel
+ * half (stub, GDT, IDT, TSS, stacks), control registers and syscall MSRs.
+ * 0 or a negative enum ringbox_status with `err` filled. */
+int kvm_build(struct ringbox *rb, struct ringbox_error *err);
+
+/* Enter ring 3 at rb->entry with rb->user_sp and service exits until the
+ * program ends.  0, or RINGBOX_EKVM/RINGBOX_EGUEST for sandbox failures. */
+int kvm_run(struct ringbox *rb, struct ringbox_error *err);
+
+/* Release everything kvm_build acquired (safe on a partial build). */
+void kvm_teardown(struct ringbox *rb);
+
+/* The user RSP saved by the stub while a syscall is being forwarded. */
+uint64_t kvm_user_rsp(const struct ringbox *rb);
+
+#endif

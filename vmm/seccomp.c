@@ -1,0 +1,95 @@
+/* seccomp.c - the allowlist the VMM runs under once the guest can run.
+ *
+ * Installed by ringbox_run() as the last step before the first KVM_RUN, on
+ * the calling thread only (no TSYNC), so an embedder's other threads keep
+ * their freedom.  Anything not listed kills the process: a VMM that asks for
+ * something else is compromised or buggy, and either way must stop.
+ */
+#include <asm/ioctls.h>
+#include <errno.h>
+#include <linux/kvm.h>
+#include <seccomp.h>
+#include <sys/mman.h>
+
+#include "err.h"
+#include "seccomp.h"
+
+#define STDIO_MAX 2 /* guest fds 0-2 are the host's 0-2 (sys_io.c) */
+
+struct rule {
+    int nr;
+    unsigned n;
+    struct scmp_arg_cmp arg[2];
+};
+
+#define ALLOW(name) {.nr = SCMP_SYS(name)}
+#define ALLOW1(name, a) {.nr = SCMP_SYS(name), .n = 1, .arg = {a}}
+#define ALLOW2(name, a, b) {.nr = SCMP_SYS(name), .n = 2, .arg = {a, b}}
+
+int seccomp_confine(struct ringbox *rb, struct ringbox_error *err)
+{
+    const struct scmp_arg_cmp stdio = SCMP_A0(SCMP_CMP_LE, STDIO_MAX);
+    const struct scmp_arg_cmp no_exec = SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
+    const struct rule rules[] = {
+        /* The run loop: KVM_RUN on our own vCPU and nothing else. */
+        ALLOW2(ioctl, SCMP_A0(SCMP_CMP_EQ, (uint64_t)rb->vcpu_fd), SCMP_A1(SCMP_CMP_EQ, KVM_RUN)),
+        /* The guest's standard streams (sys_io.c). */
+        ALLOW1(read, stdio),
+        ALLOW1(readv, stdio),
+        ALLOW1(pread64, stdio),
+        ALLOW1(preadv, stdio),
+        ALLOW1(write, stdio),
+        ALLOW1(writev, stdio),
+        ALLOW1(pwrite64, stdio),
+        ALLOW1(pwritev, stdio),
+        ALLOW1(fstat, stdio),
+        ALLOW1(newfstatat, stdio),
+        ALLOW2(ioctl, stdio, SCMP_A1(SCMP_CMP_EQ, TCGETS)),
+        ALLOW2(ioctl, stdio, SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ)),
+        /* Freeing guest frames (mem.c), and the VMM's own heap (Capstone
+         * allocates while disassembling a fault); never executable memory. */
+        ALLOW(madvise),
+        ALLOW1(mmap, no_exec),
+        ALLOW1(mprotect, no_exec),
+        ALLOW(munmap),
+        ALLOW(mremap),
+        ALLOW(brk),
+        /* Time, sleep and randomness for the guest (sys_time.c). */
+        ALLOW(clock_gettime),
+        ALLOW(gettimeofday),
+        ALLOW(time),
+        ALLOW(clock_nanosleep),
+        ALLOW(nanosleep),
+        ALLOW(getrandom),
+        /* uname for the guest's release string; pause for a futex wait
+         * nothing can ever wake; sched_yield passed through (sys_proc.c). */
+        ALLOW(uname),
+        ALLOW(pause),
+        ALLOW(sched_yield),
+        /* Tear-down after the run, and the host libc's own needs: closing
+         * the KVM fds, futex for its locks, and what abort() uses so a
+         * failed assertion is reported instead of turning into SIGSYS. */
+        ALLOW(close),
+        ALLOW(futex),
+        ALLOW(rt_sigprocmask),
+        ALLOW(rt_sigreturn),
+        ALLOW(getpid),
+        ALLOW(gettid),
+        ALLOW(tgkill),
+        ALLOW(exit),
+        ALLOW(exit_group),
+    };
+
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+    if (!ctx)
+        return rb_fail(err, RINGBOX_ESECCOMP, ENOMEM, "seccomp: cannot create a filter");
+    int rc = 0;
+    for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]) && rc == 0; i++)
+        rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, rules[i].nr, rules[i].n, rules[i].arg);
+    if (rc == 0)
+        rc = seccomp_load(ctx);
+    seccomp_release(ctx);
+    if (rc < 0)
+        return rb_fail(err, RINGBOX_ESECCOMP, -rc, "seccomp: cannot install the filter");
+    return 0;
+}
