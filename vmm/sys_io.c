@@ -1,0 +1,267 @@
+/* sys_io.c - read/write, stat, ioctl and readlink on the guest's fds 0-2.
+ *
+ * Host syscalls made here (the seccomp filter allows exactly these):
+ *   readv, writev, preadv, pwritev  on fds 0-2, into/out of guest RAM
+ *   fstat                           on fds 0-2
+ *   ioctl TCGETS, TIOCGWINSZ        on fds 0-2
+ */
+#define _GNU_SOURCE /* AT_EMPTY_PATH, AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE */
+#include <asm/termbits.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include "sys.h"
+#include "sysarg.h"
+
+/* The x86-64 kernel's struct stat is glibc's (arch/x86/include/uapi/asm/stat.h). */
+_Static_assert(sizeof(struct stat) == 144, "x86-64 struct stat");
+/* The kernel's struct termios, not glibc's larger one (asm-generic/termbits.h). */
+_Static_assert(sizeof(struct termios) == 36, "kernel struct termios");
+
+/* What Linux accepts in fstatat's flags (fs/stat.c, vfs_statx()). */
+#define FSTATAT_FLAGS (AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE)
+
+/* One host call: pos < 0 means the file position. */
+static ssize_t host_rw(int hfd, const struct iovec *iov, int n, bool to_guest, int64_t pos)
+{
+    if (pos < 0)
+        return to_guest ? readv(hfd, iov, n) : writev(hfd, iov, n);
+    return to_guest ? preadv(hfd, iov, n, pos) : pwritev(hfd, iov, n, pos);
+}
+
+/* Move up to `total` bytes between host fd `hfd` and the guest buffers,
+ * zero-copy.  A read makes one host call, so it never blocks once data has
+ * arrived (read(2) may always return short); a write continues batch after
+ * batch until done or short.  Returns bytes moved, -EFAULT if the first
+ * byte is inaccessible, or the host's -errno if nothing moved.  A first
+ * call is made even for zero bytes: Linux still reports EBADF and ESPIPE. */
+static int64_t transfer(struct ringbox *rb, int hfd, const struct sysarg_iovec *seg, int nseg,
+                        uint64_t total, bool to_guest, int64_t pos)
+{
+    struct iovec iov[SYSARG_IOV_MAX];
+    struct sysarg_uio u;
+    int64_t done = 0;
+
+    sysarg_uio_init(&u, &rb->mem, seg, nseg, total, to_guest);
+    for (bool first = true;; first = false) {
+        int n;
+        size_t want = sysarg_uio_next(&u, iov, SYSARG_IOV_MAX, &n);
+        if (want == 0 && (u.fault || !first))
+            return first ? -EFAULT : done;
+        ssize_t r = host_rw(hfd, iov, n, to_guest, pos);
+        if (r < 0)
+            return done > 0 ? done : -errno;
+        done += r;
+        if ((size_t)r < want || to_guest || u.left == 0)
+            return done;
+        if (pos >= 0)
+            pos += r;
+    }
+}
+
+/* A write that hit a closed pipe also raises SIGPIPE (fs/pipe.c, pipe_write()). */
+static int64_t wrote(struct ringbox *rb, int64_t r)
+{
+    if (r == -EPIPE)
+        vm_kill(rb, SIGPIPE);
+    return r;
+}
+
+static int64_t rw_one(struct ringbox *rb, int64_t fd, uint64_t buf, uint64_t count, bool to_guest,
+                      int64_t pos)
+{
+    int hfd = sysarg_fd(fd);
+    if (hfd < 0)
+        return hfd;
+    if (sysarg_user_range(buf, count) < 0)
+        return -EFAULT;
+    struct sysarg_iovec seg = {.base = buf, .len = count};
+    uint64_t total = count < SYSARG_MAX_RW_COUNT ? count : SYSARG_MAX_RW_COUNT;
+    return transfer(rb, hfd, &seg, 1, total, to_guest, pos);
+}
+
+static int64_t rw_vec(struct ringbox *rb, int64_t fd, uint64_t uiov, uint64_t cnt, bool to_guest)
+{
+    struct sysarg_iovec seg[SYSARG_IOV_MAX];
+    uint64_t total;
+    int hfd = sysarg_fd(fd);
+    if (hfd < 0)
+        return hfd;
+    int rc = sysarg_iovec(&rb->mem, uiov, cnt, seg, &total);
+    if (rc < 0)
+        return rc;
+    return transfer(rb, hfd, seg, (int)cnt, total, to_guest, -1);
+}
+
+int64_t sys_read(struct ringbox *rb, const struct sys_args *args)
+{
+    int64_t fd = (int)args->a[0];
+    uint64_t buf = args->a[1];
+    uint64_t count = args->a[2];
+    return rw_one(rb, fd, buf, count, true, -1);
+}
+
+int64_t sys_write(struct ringbox *rb, const struct sys_args *args)
+{
+    int64_t fd = (int)args->a[0];
+    uint64_t buf = args->a[1];
+    uint64_t count = args->a[2];
+    return wrote(rb, rw_one(rb, fd, buf, count, false, -1));
+}
+
+int64_t sys_readv(struct ringbox *rb, const struct sys_args *args)
+{
+    int64_t fd = (int)args->a[0];
+    uint64_t uiov = args->a[1];
+    uint64_t cnt = args->a[2];
+    return rw_vec(rb, fd, uiov, cnt, true);
+}
+
+int64_t sys_writev(struct ringbox *rb, const struct sys_args *args)
+{
+    int64_t fd = (int)args->a[0];
+    uint64_t uiov = args->a[1];
+    uint64_t cnt = args->a[2];
+    return wrote(rb, rw_vec(rb, fd, uiov, cnt, false));
+}
+
+/* A negative offset is -EINVAL (fs/read_write.c, ksys_pread64()). */
+int64_t sys_pread64(struct ringbox *rb, const struct sys_args *args)
+{
+    int64_t fd = (int)args->a[0];
+    uint64_t buf = args->a[1];
+    uint64_t count = args->a[2];
+    int64_t pos = (int64_t)args->a[3];
+    if (sysarg_fd(fd) >= 0 && pos < 0)
+        return -EINVAL;
+    return rw_one(rb, fd, buf, count, true, pos);
+}
+
+int64_t sys_pwrite64(struct ringbox *rb, const struct sys_args *args)
+{
+    int64_t fd = (int)args->a[0];
+    uint64_t buf = args->a[1];
+    uint64_t count = args->a[2];
+    int64_t pos = (int64_t)args->a[3];
+    if (sysarg_fd(fd) >= 0 && pos < 0)
+        return -EINVAL;
+    return wrote(rb, rw_one(rb, fd, buf, count, false, pos));
+}
+
+/* The raw syscall, not glibc's fstat(), which some versions route through
+ * newfstatat: the seccomp filter allows fstat alone. */
+static int64_t do_fstat(struct ringbox *rb, int hfd, uint64_t ustat)
+{
+    struct stat st;
+    if (syscall(SYS_fstat, hfd, &st) < 0)
+        return -errno;
+    return mem_copy_to_user(&rb->mem, ustat, &st, sizeof(st));
+}
+
+int64_t sys_fstat(struct ringbox *rb, const struct sys_args *args)
+{
+    int hfd = sysarg_fd((int)args->a[0]);
+    uint64_t ustat = args->a[1];
+    return hfd < 0 ? hfd : do_fstat(rb, hfd, ustat);
+}
+
+/* Only the fds themselves can be stat'ed: a path needs the file view
+ * (a later issue), so every path is -ENOENT. */
+int64_t sys_newfstatat(struct ringbox *rb, const struct sys_args *args)
+{
+    int dirfd = (int)args->a[0];
+    uint64_t upath = args->a[1];
+    uint64_t ustat = args->a[2];
+    int flags = (int)args->a[3];
+    char path[PATH_MAX] = "";
+
+    if (flags & ~FSTATAT_FLAGS)
+        return -EINVAL;
+    /* NULL with AT_EMPTY_PATH means "" since Linux 6.11 (getname_maybe_null()). */
+    if (upath != 0 || !(flags & AT_EMPTY_PATH)) {
+        long r = mem_strncpy_from_user(&rb->mem, path, upath, sizeof(path));
+        if (r < 0)
+            return r;
+    }
+    if (path[0] == '\0' && !(flags & AT_EMPTY_PATH))
+        return -ENOENT;
+    if (path[0] != '/' && dirfd != AT_FDCWD && sysarg_fd(dirfd) < 0)
+        return -EBADF;
+    if (path[0] != '\0' || dirfd == AT_FDCWD)
+        return -ENOENT;
+    return do_fstat(rb, dirfd, ustat);
+}
+
+/* Terminal queries are answered truthfully from the host so isatty() and
+ * line buffering behave as they would outside; nothing that changes the
+ * host terminal is passed on. */
+int64_t sys_ioctl(struct ringbox *rb, const struct sys_args *args)
+{
+    int hfd = sysarg_fd((int)args->a[0]);
+    unsigned int req = (unsigned int)args->a[1];
+    uint64_t uarg = args->a[2];
+
+    if (hfd < 0)
+        return hfd;
+    switch (req) {
+    case TCGETS: {
+        struct termios t;
+        memset(&t, 0, sizeof(t));
+        if (ioctl(hfd, TCGETS, &t) < 0)
+            return -errno;
+        return mem_copy_to_user(&rb->mem, uarg, &t, sizeof(t));
+    }
+    case TIOCGWINSZ: {
+        struct winsize ws;
+        memset(&ws, 0, sizeof(ws));
+        if (ioctl(hfd, TIOCGWINSZ, &ws) < 0)
+            return -errno;
+        return mem_copy_to_user(&rb->mem, uarg, &ws, sizeof(ws));
+    }
+    default:
+        return -ENOTTY;
+    }
+}
+
+/* The one symlink the sandbox has.  bufsiz <= 0 is checked before the path
+ * (fs/stat.c, do_readlinkat()); the result is truncated without a NUL.
+ * The link's path is absolute, so readlinkat's dirfd never matters
+ * (path_resolution(7)): any relative path is -ENOENT. */
+static int64_t do_readlink(struct ringbox *rb, uint64_t upath, uint64_t ubuf, int bufsiz)
+{
+    char path[PATH_MAX];
+    if (bufsiz <= 0)
+        return -EINVAL;
+    long r = mem_strncpy_from_user(&rb->mem, path, upath, sizeof(path));
+    if (r < 0)
+        return r;
+    if (!rb->proc.exe || strcmp(path, "/proc/self/exe") != 0)
+        return -ENOENT;
+    size_t n = strlen(rb->proc.exe);
+    if (n > (size_t)bufsiz)
+        n = (size_t)bufsiz;
+    int rc = mem_copy_to_user(&rb->mem, ubuf, rb->proc.exe, n);
+    return rc < 0 ? rc : (int64_t)n;
+}
+
+int64_t sys_readlink(struct ringbox *rb, const struct sys_args *args)
+{
+    uint64_t upath = args->a[0];
+    uint64_t ubuf = args->a[1];
+    int bufsiz = (int)args->a[2];
+    return do_readlink(rb, upath, ubuf, bufsiz);
+}
+
+int64_t sys_readlinkat(struct ringbox *rb, const struct sys_args *args)
+{
+    uint64_t upath = args->a[1];
+    uint64_t ubuf = args->a[2];
+    int bufsiz = (int)args->a[3];
+    return do_readlink(rb, upath, ubuf, bufsiz);
+}

@@ -1,0 +1,302 @@
+/* sys_proc.c - the process and thread state of the one guest thread: exit,
+ * TLS bases, ids, limits, affinity and single-threaded futexes.
+ *
+ * Host syscalls made here (the seccomp filter allows exactly these):
+ *   uname              the host's release, version and machine
+ *   clock_nanosleep    a futex wait with a timeout
+ *   pause              a futex wait without one
+ */
+#define _GNU_SOURCE /* struct utsname's domainname */
+#include <asm/prctl.h>
+#include <errno.h>
+#include <linux/futex.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include "sys.h"
+#include "sysarg.h"
+
+/* struct new_utsname (include/uapi/linux/utsname.h): six fields of 65. */
+_Static_assert(sizeof(struct utsname) == 6 * 65, "struct new_utsname");
+_Static_assert(sizeof(((struct rb_proc *)0)->rlim_cur) == SYSARG_NRLIMITS * sizeof(uint64_t),
+               "one limit per RLIMIT_*");
+
+/* struct robust_list_head (include/uapi/linux/futex.h), x86-64. */
+#define ROBUST_LIST_HEAD_SIZE 24
+
+int64_t sys_exit(struct ringbox *rb, const struct sys_args *args)
+{
+    int status = (int)(args->a[0] & 0xff);
+    vm_exit(rb, status);
+    return 0;
+}
+
+/* One thread, so ending it ends the process. */
+int64_t sys_exit_group(struct ringbox *rb, const struct sys_args *args)
+{
+    return sys_exit(rb, args);
+}
+
+/* Addresses at or past TASK_SIZE_MAX are -EPERM
+ * (arch/x86/kernel/process_64.c, do_arch_prctl_64()). */
+int64_t sys_arch_prctl(struct ringbox *rb, const struct sys_args *args)
+{
+    int code = (int)args->a[0];
+    uint64_t addr = args->a[1];
+    struct kvm_sregs *sr = vm_sregs(rb);
+
+    switch (code) {
+    case ARCH_SET_FS:
+    case ARCH_SET_GS:
+        if (addr >= RB_USER_TOP)
+            return -EPERM;
+        if (code == ARCH_SET_FS)
+            sr->fs.base = addr;
+        else
+            sr->gs.base = addr;
+        vm_sregs_dirty(rb);
+        return 0;
+    case ARCH_GET_FS:
+        return mem_copy_to_user(&rb->mem, addr, &sr->fs.base, sizeof(sr->fs.base));
+    case ARCH_GET_GS:
+        return mem_copy_to_user(&rb->mem, addr, &sr->gs.base, sizeof(sr->gs.base));
+    default:
+        return -EINVAL;
+    }
+}
+
+int64_t sys_set_tid_address(struct ringbox *rb, const struct sys_args *args)
+{
+    uint64_t tidptr = args->a[0];
+    rb->proc.clear_child_tid = tidptr;
+    return RB_GUEST_PID;
+}
+
+int64_t sys_set_robust_list(struct ringbox *rb, const struct sys_args *args)
+{
+    uint64_t head = args->a[0];
+    uint64_t len = args->a[1];
+    if (len != ROBUST_LIST_HEAD_SIZE)
+        return -EINVAL;
+    rb->proc.robust_list = head;
+    rb->proc.robust_len = len;
+    return 0;
+}
+
+/* Deliberately "not supported" rather than unknown: glibc (2.35+) tries to
+ * register rseq at startup and, on ENOSYS, sets __rseq_size to 0 and falls
+ * back to the getcpu syscall (sysdeps/unix/sysv/linux/rseq-internal.h);
+ * musl never calls it.  Registering would oblige the VMM to update the
+ * area's cpu_id and abort critical sections on preemption. */
+int64_t sys_rseq(struct ringbox *rb, const struct sys_args *args)
+{
+    (void)rb;
+    (void)args;
+    return -ENOSYS;
+}
+
+/* The limits, filled on first use so ringbox_create needs no extra call. */
+static void rlimits_ready(struct ringbox *rb)
+{
+    if (rb->proc.rlim_set)
+        return;
+    sysarg_rlimit_defaults(rb->proc.rlim_cur, rb->proc.rlim_max, rb->mem.size);
+    rb->proc.rlim_set = true;
+}
+
+/* Order as in kernel/sys.c, prlimit64: copy in, find the task, check the
+ * resource and the new values, and copy out the old ones after the new
+ * ones took effect. */
+int64_t sys_prlimit64(struct ringbox *rb, const struct sys_args *args)
+{
+    int pid = (int)args->a[0];
+    unsigned int res = (unsigned int)args->a[1];
+    uint64_t unew = args->a[2];
+    uint64_t uold = args->a[3];
+    uint64_t nw[2], old[2];
+
+    if (unew && mem_copy_from_user(&rb->mem, nw, unew, sizeof(nw)) < 0)
+        return -EFAULT;
+    if (pid != 0 && pid != RB_GUEST_PID)
+        return -ESRCH;
+    if (res >= SYSARG_NRLIMITS)
+        return -EINVAL;
+    rlimits_ready(rb);
+    old[0] = rb->proc.rlim_cur[res];
+    old[1] = rb->proc.rlim_max[res];
+    if (unew) {
+        int rc = sysarg_rlimit_check(nw[0], nw[1], old[1]);
+        if (rc < 0)
+            return rc;
+        rb->proc.rlim_cur[res] = nw[0];
+        rb->proc.rlim_max[res] = nw[1];
+    }
+    return uold ? mem_copy_to_user(&rb->mem, uold, old, sizeof(old)) : 0;
+}
+
+int64_t sys_getrlimit(struct ringbox *rb, const struct sys_args *args)
+{
+    unsigned int res = (unsigned int)args->a[0];
+    uint64_t urlim = args->a[1];
+    if (res >= SYSARG_NRLIMITS)
+        return -EINVAL;
+    rlimits_ready(rb);
+    uint64_t lim[2] = {rb->proc.rlim_cur[res], rb->proc.rlim_max[res]};
+    return mem_copy_to_user(&rb->mem, urlim, lim, sizeof(lim));
+}
+
+/* The host's kernel identity, but never its name: the nodename is the
+ * sandbox's own, as in a fresh UTS namespace. */
+int64_t sys_uname(struct ringbox *rb, const struct sys_args *args)
+{
+    uint64_t ubuf = args->a[0];
+    struct utsname host, u;
+
+    if (uname(&host) < 0)
+        return -errno;
+    memset(&u, 0, sizeof(u));
+    snprintf(u.sysname, sizeof(u.sysname), "Linux");
+    snprintf(u.nodename, sizeof(u.nodename), "ringbox");
+    snprintf(u.release, sizeof(u.release), "%s", host.release);
+    snprintf(u.version, sizeof(u.version), "%s", host.version);
+    snprintf(u.machine, sizeof(u.machine), "%s", host.machine);
+    snprintf(u.domainname, sizeof(u.domainname), "(none)");
+    return mem_copy_to_user(&rb->mem, ubuf, &u, sizeof(u));
+}
+
+int64_t sys_getpid(struct ringbox *rb, const struct sys_args *args)
+{
+    (void)rb;
+    (void)args;
+    return RB_GUEST_PID;
+}
+
+/* One thread, so its tid is the pid. */
+int64_t sys_gettid(struct ringbox *rb, const struct sys_args *args)
+{
+    return sys_getpid(rb, args);
+}
+
+int64_t sys_getppid(struct ringbox *rb, const struct sys_args *args)
+{
+    (void)rb;
+    (void)args;
+    return RB_GUEST_PPID;
+}
+
+/* Real, effective and saved ids are one: the program cannot change them. */
+int64_t sys_getuid(struct ringbox *rb, const struct sys_args *args)
+{
+    (void)args;
+    return rb->proc.uid;
+}
+
+int64_t sys_geteuid(struct ringbox *rb, const struct sys_args *args)
+{
+    return sys_getuid(rb, args);
+}
+
+int64_t sys_getgid(struct ringbox *rb, const struct sys_args *args)
+{
+    (void)args;
+    return rb->proc.gid;
+}
+
+int64_t sys_getegid(struct ringbox *rb, const struct sys_args *args)
+{
+    return sys_getgid(rb, args);
+}
+
+/* One vCPU, so one CPU: bit 0.  Linux writes min(len, cpumask_size())
+ * bytes and returns that count (kernel/sched/core.c, sched_getaffinity). */
+int64_t sys_sched_getaffinity(struct ringbox *rb, const struct sys_args *args)
+{
+    int pid = (int)args->a[0];
+    unsigned int len = (unsigned int)args->a[1];
+    uint64_t umask = args->a[2];
+    uint64_t mask = 1;
+
+    if (len < sizeof(mask) || len % sizeof(mask))
+        return -EINVAL;
+    if (pid != 0 && pid != RB_GUEST_PID)
+        return -ESRCH;
+    int rc = mem_copy_to_user(&rb->mem, umask, &mask, sizeof(mask));
+    return rc < 0 ? rc : (int64_t)sizeof(mask);
+}
+
+/* The only thread has nobody to yield to. */
+int64_t sys_sched_yield(struct ringbox *rb, const struct sys_args *args)
+{
+    (void)rb;
+    (void)args;
+    return 0;
+}
+
+/* FUTEX_WAIT(_BITSET) with nobody else to wake us: the value check, then
+ * the timeout or, without one, sleep until a host signal (the run ends, or
+ * the waiter sees -EINTR, which futex(2) allows and every libc retries).
+ * Checks in kernel/futex order: timeout, bitset, alignment, value. */
+static int64_t futex_wait(struct ringbox *rb, uint64_t uaddr, uint32_t val, uint64_t utime,
+                          uint32_t bitset, clockid_t clk, int abs)
+{
+    struct sysarg_timespec ts;
+    uint32_t cur;
+
+    if (utime) {
+        int rc = sysarg_timespec(&rb->mem, utime, &ts);
+        if (rc < 0)
+            return rc;
+    }
+    if (!bitset || uaddr % sizeof(cur))
+        return -EINVAL;
+    if (mem_copy_from_user(&rb->mem, &cur, uaddr, sizeof(cur)) < 0)
+        return -EFAULT;
+    if (cur != val)
+        return -EAGAIN;
+    if (!utime) {
+        pause();
+        return -EINTR;
+    }
+    struct timespec t = {.tv_sec = ts.sec, .tv_nsec = ts.nsec};
+    return clock_nanosleep(clk, abs, &t, NULL) == EINTR ? -EINTR : -ETIMEDOUT;
+}
+
+/* Nobody else can be waiting.  A private key never touches the page, so
+ * only alignment and the address range are checked (get_futex_key()). */
+static int64_t futex_wake(uint64_t uaddr, uint32_t bitset)
+{
+    if (!bitset || uaddr % sizeof(uint32_t))
+        return -EINVAL;
+    return sysarg_user_range(uaddr, sizeof(uint32_t)) < 0 ? -EFAULT : 0;
+}
+
+int64_t sys_futex(struct ringbox *rb, const struct sys_args *args)
+{
+    uint64_t uaddr = args->a[0];
+    int op = (int)args->a[1];
+    uint32_t val = (uint32_t)args->a[2];
+    uint64_t utime = args->a[3];
+    uint32_t val3 = (uint32_t)args->a[5];
+    int cmd = op & FUTEX_CMD_MASK;
+    bool realtime = op & FUTEX_CLOCK_REALTIME;
+
+    /* kernel/futex/syscalls.c, do_futex(): CLOCK_REALTIME only with the
+     * absolute-timeout operations. */
+    if (realtime && cmd != FUTEX_WAIT_BITSET)
+        return -ENOSYS;
+    switch (cmd) {
+    case FUTEX_WAIT: /* a relative timeout on CLOCK_MONOTONIC */
+        return futex_wait(rb, uaddr, val, utime, FUTEX_BITSET_MATCH_ANY, CLOCK_MONOTONIC, 0);
+    case FUTEX_WAIT_BITSET: /* an absolute one */
+        return futex_wait(rb, uaddr, val, utime, val3, realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC,
+                          TIMER_ABSTIME);
+    case FUTEX_WAKE:
+        return futex_wake(uaddr, FUTEX_BITSET_MATCH_ANY);
+    case FUTEX_WAKE_BITSET:
+        return futex_wake(uaddr, val3);
+    default:
+        return -ENOSYS;
+    }
+}
