@@ -81,7 +81,10 @@ struct ringbox_fault {
     uint64_t error_code;   /* as pushed by the CPU; 0 for vectors without one */
     uint64_t cr2;          /* faulting linear address, meaningful for #PF */
     uint64_t rip, rsp, rflags;
-    uint8_t insn[16];      /* bytes at RIP that the program could read */
+    /* Where insn/disasm come from: RIP, except after a trap (#BP), where
+     * RIP already points past the INT3 and this is the INT3 itself. */
+    uint64_t insn_addr;
+    uint8_t insn[16];      /* bytes at insn_addr that the program could read */
     size_t insn_len;       /* how many of them; 0 if RIP was unreadable */
     char disasm[192];      /* Capstone's rendering of the instruction, or "" */
 };

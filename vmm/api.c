@@ -69,9 +69,11 @@ API int ringbox_run(ringbox_t *rb, struct ringbox_result *res, struct ringbox_er
     memset(res, 0, sizeof(*res));
     rb->res = res;
     rb->ran = true;
-    int rc = rb->cfg.confine ? seccomp_confine(rb, err) : 0;
+    int rc = kvm_prepare(rb, err);
+    if (rc == 0 && rb->cfg.confine)
+        rc = seccomp_confine(rb, err);
     if (rc == 0)
-        rc = kvm_run(rb, err);
+        rc = kvm_loop(rb, err);
     rb->res = NULL;
     return rc;
 }

@@ -85,7 +85,7 @@ static void disassemble(struct ringbox_fault *ft)
     ft->disasm[0] = 0;
     if (ft->insn_len == 0 || cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
         return;
-    if (cs_disasm(cs, ft->insn, ft->insn_len, ft->rip, 1, &insn) == 1) {
+    if (cs_disasm(cs, ft->insn, ft->insn_len, ft->insn_addr, 1, &insn) == 1) {
         snprintf(ft->disasm, sizeof(ft->disasm), "%s%s%s", insn->mnemonic, insn->op_str[0] ? " " : "",
                  insn->op_str);
         cs_free(insn, 1);
@@ -113,7 +113,12 @@ void fault_user(struct ringbox *rb, const struct rb_fault_frame *f)
     ft->rip = f->rip;
     ft->rsp = f->rsp;
     ft->rflags = f->rflags;
-    ft->insn_len = read_insn(&rb->mem, f->rip, ft->insn, sizeof(ft->insn));
+    /* #BP is a trap: the saved RIP follows the INT3 (SDM Vol. 3A 6.5). */
+    uint8_t prev;
+    ft->insn_addr = f->rip;
+    if (f->vector == X86_VEC_BP && mem_copy_from_user(&rb->mem, &prev, f->rip - 1, 1) == 0 && prev == 0xcc)
+        ft->insn_addr = f->rip - 1;
+    ft->insn_len = read_insn(&rb->mem, ft->insn_addr, ft->insn, sizeof(ft->insn));
     disassemble(ft);
     rb->res->faulted = true;
     rb->res->counters.faults++;
@@ -150,9 +155,13 @@ API int ringbox_format_end(const struct ringbox_result *res, char *buf, size_t l
     const char *desc = ft->vector >= 0 && ft->vector < RB_NUM_VECTORS && vec_description[ft->vector]
                            ? vec_description[ft->vector]
                            : "exception";
-    return snprintf(buf, len,
-                    "killed by %s: %s %s, error 0x%" PRIx64 "%s%s%s, cr2 0x%" PRIx64 ", rip 0x%" PRIx64 ": %s",
+    char cr2[32] = "", after[40] = "";
+    if (ft->vector == X86_VEC_PF)
+        snprintf(cr2, sizeof(cr2), ", cr2 0x%" PRIx64, ft->cr2);
+    if (ft->insn_addr != ft->rip)
+        snprintf(after, sizeof(after), ", after 0x%" PRIx64, ft->insn_addr);
+    return snprintf(buf, len, "killed by %s: %s %s, error 0x%" PRIx64 "%s%s%s%s, rip 0x%" PRIx64 "%s: %s",
                     ringbox_signal_name(res->status), ringbox_vector_name(ft->vector), desc,
-                    ft->error_code, errbits[0] ? " (" : "", errbits, errbits[0] ? ")" : "", ft->cr2,
-                    ft->rip, ft->disasm[0] ? ft->disasm : "(instruction unreadable)");
+                    ft->error_code, errbits[0] ? " (" : "", errbits, errbits[0] ? ")" : "", cr2, ft->rip, after,
+                    ft->disasm[0] ? ft->disasm : "(instruction unreadable)");
 }

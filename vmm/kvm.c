@@ -441,7 +441,7 @@ static int handle_exit(struct ringbox *rb, struct ringbox_error *err)
     }
 }
 
-int kvm_run(struct ringbox *rb, struct ringbox_error *err)
+int kvm_prepare(struct ringbox *rb, struct ringbox_error *err)
 {
     /* The first entry is the stub's own IRETQ, from CPL 0 on the kernel
      * stack, into ring 3 at the program's entry with every GPR zero (the
@@ -455,7 +455,11 @@ int kvm_run(struct ringbox *rb, struct ringbox_error *err)
         return rb_fail(err, RINGBOX_EKVM, errno, "kvm: KVM_GET_REGS failed");
     rb->mem.flush = false;
     resume_iret(rb, rb->entry, rb->user_sp, 0);
+    return 0;
+}
 
+int kvm_loop(struct ringbox *rb, struct ringbox_error *err)
+{
     while (!rb->ended) {
         if (ioctl(rb->vcpu_fd, KVM_RUN, 0) < 0) {
             if (errno == EINTR || errno == EAGAIN)

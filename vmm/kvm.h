@@ -9,9 +9,13 @@
  * 0 or a negative enum ringbox_status with `err` filled. */
 int kvm_build(struct ringbox *rb, struct ringbox_error *err);
 
-/* Enter ring 3 at rb->entry with rb->user_sp and service exits until the
- * program ends.  0, or RINGBOX_EKVM/RINGBOX_EGUEST for sandbox failures. */
-int kvm_run(struct ringbox *rb, struct ringbox_error *err);
+/* Point the vCPU at the stub's IRETQ into ring 3 at rb->entry with
+ * rb->user_sp.  The last ioctl other than KVM_RUN, so seccomp can follow. */
+int kvm_prepare(struct ringbox *rb, struct ringbox_error *err);
+
+/* Service exits until the program ends.  0, or RINGBOX_EKVM/RINGBOX_EGUEST
+ * for failures of the sandbox itself. */
+int kvm_loop(struct ringbox *rb, struct ringbox_error *err);
 
 /* Release everything kvm_build acquired (safe on a partial build). */
 void kvm_teardown(struct ringbox *rb);

@@ -54,6 +54,9 @@ int seccomp_confine(struct ringbox *rb, struct ringbox_error *err)
         ALLOW(munmap),
         ALLOW(mremap),
         ALLOW(brk),
+        /* glibc's qsort (mem_free_pages, Capstone) sizes its scratch buffer
+         * from sysconf(_SC_PHYS_PAGES), which reads sysinfo. */
+        ALLOW(sysinfo),
         /* Time, sleep and randomness for the guest (sys_time.c). */
         ALLOW(clock_gettime),
         ALLOW(gettimeofday),
