@@ -1,0 +1,334 @@
+/* cli.c - the ringbox command: a thin client of include/ringbox.h that runs one program. */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ringbox.h"
+
+/* Exit statuses of ringbox's own failures; everything else is the
+ * program's status, or 128 + signal as a shell reports it. */
+enum {
+    EXIT_INTERNAL = 120, /* any other sandbox failure */
+    EXIT_NOKVM = 121,    /* /dev/kvm missing or inaccessible */
+    EXIT_USAGE = 125,    /* bad command line */
+    EXIT_NOEXEC = 126,   /* not a static x86-64 ELF executable */
+    EXIT_NOTFOUND = 127, /* the program cannot be opened or read */
+};
+
+static const char usage_text[] =
+    "Usage: ringbox run [OPTIONS] PROGRAM [ARGS...]\n"
+    "       ringbox --help | --version\n"
+    "\n"
+    "Run the static x86-64 Linux executable PROGRAM in ring 3 of a KVM virtual\n"
+    "machine; every syscall it makes is served by ringbox, not by the host kernel.\n"
+    "Options end at PROGRAM: everything after it belongs to the program.\n"
+    "\n"
+    "Options:\n"
+    "  --mem SIZE      guest memory, the hard cap on what the program maps\n"
+    "                  (default 1G, minimum 16M; K, M and G suffixes, powers of 1024)\n"
+    "  --env K=V       add K=V to the program's environment (repeatable)\n"
+    "  --inherit-env   pass ringbox's own environment to the program; by default\n"
+    "                  the program's environment is empty\n"
+    "  --stats         print exit, hypercall, fault and per-syscall counts to\n"
+    "                  stderr when the program ends\n"
+    "  --              end of options\n"
+    "  -h, --help      show this help and exit\n"
+    "  --version       show the version and exit\n"
+    "\n"
+    "Exit status:\n"
+    "  N        the program exited with status N\n"
+    "  128+S    the program was killed by signal S (139 SIGSEGV, 136 SIGFPE,\n"
+    "           132 SIGILL, 133 SIGTRAP); the fault report goes to stderr\n"
+    "  120      internal sandbox failure (KVM, guest machine, memory, seccomp)\n"
+    "  121      /dev/kvm missing or inaccessible\n"
+    "  125      usage error\n"
+    "  126      PROGRAM is not a static x86-64 ELF executable (bad or dynamic)\n"
+    "  127      PROGRAM not found or unreadable\n";
+
+/* Every diagnostic is one line on stderr. */
+static void say(const char *msg)
+{
+    fprintf(stderr, "ringbox: %s\n", msg);
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "ringbox: %s (try 'ringbox --help')\n", msg);
+    return EXIT_USAGE;
+}
+
+static int exit_for_status(int status)
+{
+    switch (status) {
+    case RINGBOX_ENOENT:
+        return EXIT_NOTFOUND;
+    case RINGBOX_EBADELF:
+    case RINGBOX_EDYNAMIC:
+        return EXIT_NOEXEC;
+    case RINGBOX_ENOKVM:
+        return EXIT_NOKVM;
+    default:
+        return EXIT_INTERNAL;
+    }
+}
+
+static int fail(int status, const struct ringbox_error *err)
+{
+    say(err->message[0] ? err->message : ringbox_strerror(status));
+    return exit_for_status(status);
+}
+
+/* "64M" -> 64 MiB.  Decimal with an optional K, M or G (powers of 1024). */
+static int parse_size(const char *s, uint64_t *out)
+{
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno)
+        return -1;
+    unsigned shift = 0;
+    switch (*end) {
+    case '\0': break;
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    default: return -1;
+    }
+    if (*end || (shift && v > (UINT64_MAX >> shift)))
+        return -1;
+    *out = (uint64_t)v << shift;
+    return 0;
+}
+
+struct env {
+    char **v;
+    size_t n, cap;
+};
+
+static int env_set(struct env *e, char *kv)
+{
+    size_t klen = strcspn(kv, "=");
+    for (size_t i = 0; i < e->n; i++)
+        if (strncmp(e->v[i], kv, klen) == 0 && e->v[i][klen] == '=') {
+            e->v[i] = kv;
+            return 0;
+        }
+    if (e->n + 2 > e->cap) {
+        size_t cap = e->cap ? 2 * e->cap : 16;
+        char **v = realloc(e->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        e->v = v;
+        e->cap = cap;
+    }
+    e->v[e->n++] = kv;
+    e->v[e->n] = NULL;
+    return 0;
+}
+
+struct options {
+    uint64_t mem;
+    bool inherit_env, stats;
+    char **envs; /* the --env values, in order */
+    size_t nenvs;
+    char **prog; /* PROGRAM and its ARGS, NULL-terminated */
+};
+
+/* "--mem=64M" or "--mem 64M": the value, advancing *i past it, or NULL. */
+static const char *option_value(char **argv, int argc, int *i, const char *name)
+{
+    size_t len = strlen(name);
+    if (strncmp(argv[*i], name, len) != 0)
+        return NULL;
+    if (argv[*i][len] == '=')
+        return argv[*i] + len + 1;
+    if (argv[*i][len] != '\0')
+        return NULL;
+    if (*i + 1 >= argc)
+        return "";
+    return argv[++*i];
+}
+
+/* Returns -1 to go on, or an exit status. */
+static int parse_run(int argc, char **argv, struct options *o)
+{
+    int i;
+    o->envs = calloc((size_t)argc, sizeof *o->envs);
+    if (!o->envs) {
+        say("out of memory");
+        return EXIT_INTERNAL;
+    }
+    for (i = 2; i < argc; i++) {
+        const char *a = argv[i], *val;
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
+        if (a[0] != '-' || a[1] == '\0')
+            break; /* PROGRAM */
+        if ((val = option_value(argv, argc, &i, "--mem"))) {
+            if (!*val)
+                return usage_error("--mem needs a SIZE");
+            if (parse_size(val, &o->mem) < 0)
+                return usage_error("--mem: bad SIZE '%s' (a number, optionally with K, M or G)", val);
+            if (o->mem < RINGBOX_MIN_MEM)
+                return usage_error("--mem: %s is below the minimum of 16M", val);
+        } else if ((val = option_value(argv, argc, &i, "--env"))) {
+            if (!*val)
+                return usage_error("--env needs K=V");
+            if (val[0] == '=' || !strchr(val, '='))
+                return usage_error("--env: '%s' is not of the form K=V", val);
+            o->envs[o->nenvs++] = (char *)val;
+        } else if (strcmp(a, "--inherit-env") == 0) {
+            o->inherit_env = true;
+        } else if (strcmp(a, "--stats") == 0) {
+            o->stats = true;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        } else {
+            return usage_error("unknown option '%s'", a);
+        }
+    }
+    if (i >= argc)
+        return usage_error("run: missing PROGRAM");
+    o->prog = argv + i;
+    return -1;
+}
+
+struct count {
+    long nr;
+    uint64_t n;
+};
+
+static int by_count(const void *a, const void *b)
+{
+    const struct count *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n < y->n ? 1 : -1;
+    return (x->nr > y->nr) - (x->nr < y->nr);
+}
+
+static void print_stats(const struct ringbox_counters *c)
+{
+    fprintf(stderr,
+            "ringbox: stats\n"
+            "  exits             %12" PRIu64 "\n"
+            "  hypercalls        %12" PRIu64 "\n"
+            "  syscalls          %12" PRIu64 "\n"
+            "  unknown syscalls  %12" PRIu64 "\n"
+            "  faults            %12" PRIu64 "\n"
+            "  rejected I/O      %12" PRIu64 "\n"
+            "  TLB flushes       %12" PRIu64 "\n",
+            c->exits, c->hypercalls, c->syscalls, c->unknown_syscalls, c->faults, c->rejected_io,
+            c->tlb_flushes);
+
+    struct count counts[RINGBOX_SYSCALL_SLOTS];
+    size_t n = 0;
+    for (long nr = 0; nr < RINGBOX_SYSCALL_SLOTS; nr++)
+        if (c->by_syscall[nr])
+            counts[n++] = (struct count){nr, c->by_syscall[nr]};
+    if (!n)
+        return;
+    qsort(counts, n, sizeof counts[0], by_count);
+    fprintf(stderr, "  by syscall:\n");
+    for (size_t i = 0; i < n; i++) {
+        const char *name = ringbox_syscall_name(counts[i].nr);
+        char unnamed[32];
+        if (!name) {
+            snprintf(unnamed, sizeof unnamed, "syscall_%ld", counts[i].nr);
+            name = unnamed;
+        }
+        fprintf(stderr, "    %-20s %3ld %10" PRIu64 "\n", name, counts[i].nr, counts[i].n);
+    }
+}
+
+static int run(int argc, char **argv)
+{
+    struct options o = {.mem = 0};
+    int rc = parse_run(argc, argv, &o);
+    if (rc >= 0) {
+        free(o.envs);
+        return rc;
+    }
+
+    struct env env = {0};
+    extern char **environ;
+    if (o.inherit_env && environ)
+        for (char **e = environ; *e; e++)
+            if (env_set(&env, *e) < 0)
+                goto oom;
+    for (size_t i = 0; i < o.nenvs; i++)
+        if (env_set(&env, o.envs[i]) < 0)
+            goto oom;
+    char *empty[] = {NULL};
+
+    struct ringbox_config cfg;
+    struct ringbox_error err = {0};
+    struct ringbox_result res;
+    ringbox_t *rb = NULL;
+    ringbox_config_init(&cfg);
+    if (o.mem)
+        cfg.mem_bytes = o.mem;
+
+    if ((rc = ringbox_create(&cfg, &rb, &err)) < 0 ||
+        (rc = ringbox_load(rb, o.prog[0], o.prog, env.v ? env.v : empty, &err)) < 0 ||
+        (rc = ringbox_run(rb, &res, &err)) < 0) {
+        rc = fail(rc, &err);
+        goto out;
+    }
+
+    if (res.end == RINGBOX_SIGNALED) {
+        char line[1024];
+        ringbox_format_end(&res, line, sizeof line);
+        say(line);
+        rc = 128 + res.status;
+    } else {
+        rc = res.status & 0xff;
+    }
+    if (o.stats)
+        print_stats(&res.counters);
+
+out:
+    ringbox_destroy(rb);
+    free(env.v);
+    free(o.envs);
+    return rc;
+oom:
+    say("out of memory");
+    free(env.v);
+    free(o.envs);
+    return EXIT_INTERNAL;
+}
+
+int main(int argc, char **argv)
+{
+    /* A closed pipe must reach the program as EPIPE, not kill ringbox. */
+    signal(SIGPIPE, SIG_IGN);
+
+    if (argc < 2)
+        return usage_error("missing command");
+    if (strcmp(argv[1], "run") == 0)
+        return run(argc, argv);
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(usage_text, stdout);
+        return fflush(stdout) == 0 ? 0 : EXIT_INTERNAL;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("ringbox %s\n", ringbox_version());
+        return fflush(stdout) == 0 ? 0 : EXIT_INTERNAL;
+    }
+    return usage_error("unknown command '%s'", argv[1]);
+}
