@@ -159,7 +159,17 @@ check: check-unit check-integration
 	$(Q)$(MAKE) --no-print-directory SAN=1 check-unit check-integration
 endif
 
-bench: all progs
+# ---- benchmarks: figures only, never pass/fail ------------------------------
+BENCH_BINS := $(BUILD)/bench/harness $(BUILD)/bench/hypercall $(BUILD)/bench/syscalls.glibc \
+              $(BUILD)/bench/touch.glibc
+$(BUILD)/bench/harness: bench/harness.c | $(BUILD)/bench
+	$(Q)$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+$(BUILD)/bench/hypercall: bench/hypercall.c $(BUILD)/libringbox.a | $(BUILD)/bench
+	$(Q)$(CC) $(filter-out -fvisibility=hidden -Wmissing-prototypes,$(CFLAGS)) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/bench/%.glibc: bench/%.c | $(BUILD)/bench
+	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $<
+
+bench: all progs $(BENCH_BINS)
 	$(Q)bench/run $(BUILD)
 
 install: all
@@ -174,7 +184,7 @@ install: all
 clean:
 	rm -rf build
 
-$(BUILD) $(BUILD)/guest $(BUILD)/vmm $(BUILD)/gen $(BUILD)/tests $(BUILD)/progs:
+$(BUILD) $(BUILD)/guest $(BUILD)/vmm $(BUILD)/gen $(BUILD)/tests $(BUILD)/progs $(BUILD)/bench:
 	$(Q)mkdir -p $@
 
 .PHONY: all check check-unit check-integration progs bench install clean

@@ -31,10 +31,7 @@ int mem_init(struct guest_mem *m, uint64_t size)
     }
     m->ram = ram;
     m->size = size;
-    /* Low frames are handed out first. */
-    for (uint32_t i = 0; i < npages; i++)
-        m->free[i] = npages - 1 - i;
-    m->nfree = npages;
+    m->npages = npages;
     return mem_alloc_page(m, &m->cr3);
 }
 
@@ -50,9 +47,12 @@ void mem_fini(struct guest_mem *m)
  * returned only through mem_free_page(s), whose MADV_DONTNEED zeroes it. */
 int mem_alloc_page(struct guest_mem *m, uint64_t *pa)
 {
-    if (m->nfree == 0)
+    if (m->nfree > 0)
+        *pa = (uint64_t)m->free[--m->nfree] * MEM_PAGE;
+    else if (m->fresh < m->npages)
+        *pa = (uint64_t)m->fresh++ * MEM_PAGE;
+    else
         return -ENOMEM;
-    *pa = (uint64_t)m->free[--m->nfree] * MEM_PAGE;
     return 0;
 }
 
@@ -86,7 +86,7 @@ void mem_free_pages(struct guest_mem *m, uint64_t *pas, size_t n)
 
 uint64_t mem_free_bytes(const struct guest_mem *m)
 {
-    return (uint64_t)m->nfree * MEM_PAGE;
+    return ((uint64_t)m->nfree + (m->npages - m->fresh)) * MEM_PAGE;
 }
 
 /* ---- checked access ---------------------------------------------------- */

@@ -14,7 +14,12 @@
 struct guest_mem {
     uint8_t *ram;      /* host mapping of guest-physical [0, size) */
     uint64_t size;     /* bytes, a page multiple */
-    uint32_t *free;    /* stack of free page frame numbers */
+    /* Frames at or above `fresh` were never handed out; below it, the free
+     * ones are on the `free` stack.  The stack's memory is touched only as
+     * frames are freed, so the VMM's own footprint does not grow with the
+     * guest's size. */
+    uint32_t fresh, npages;
+    uint32_t *free;
     uint32_t nfree;
     uint64_t cr3;      /* guest-physical address of the PML4 */
     /* Set whenever a present translation changed; the run loop then makes
