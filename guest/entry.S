@@ -34,7 +34,7 @@ syscall_entry:
  * LSTAR page faults (error 0x15) with the faulting RIP equal to LSTAR and
  * RCX/R11 already set as SYSCALL sets them.  That fault is a syscall and
  * joins the architectural path; every other #PF is a real fault.  The CPU
- * frame here is: error code, RIP, CS, RFLAGS, RSP, SS (SDM Vol. 3A 7.14.4). */
+ * frame here is: error code, RIP, CS, RFLAGS, RSP, SS (SDM Vol. 3A 6.14.2). */
 	.globl	vec14
 vec14:
 	cmpq	$syscall_entry, 8(%rsp)

@@ -75,7 +75,7 @@
  * STAR[63:48] itself is for 32-bit SYSRET, which ringbox never uses, so it
  * stays a null descriptor: far transfers to it fault, leaving no way into
  * compatibility mode.  The TSS descriptor is 16 bytes in long mode
- * (SDM Vol. 3A 8.2.3) and takes two slots.
+ * (SDM Vol. 3A 7.2.3) and takes two slots.
  */
 #define RB_GDT_NULL 0
 #define RB_GDT_KERNEL_CS 1
@@ -95,12 +95,12 @@
 #define RB_TSS_SEL RB_SEL(RB_GDT_TSS, 0)
 
 /* IST slot used for #DF, NMI and #MC so a stub fault reports cleanly
- * instead of triple-faulting (SDM Vol. 3A 7.14.5). */
+ * instead of triple-faulting (SDM Vol. 3A 6.14.5). */
 #define RB_IST_CRITICAL 1
 
 /* ---- Frames on the kernel stack -------------------------------------------
  * On an exception from ring 3 the CPU pushes SS, RSP, RFLAGS, CS, RIP and,
- * for some vectors, an error code (SDM Vol. 3A 7.14.4).  The stub pushes a
+ * for some vectors, an error code (SDM Vol. 3A 6.14.2).  The stub pushes a
  * zero error code where the CPU does not, then the vector, then CR2, and
  * issues RB_HC_FAULT with RSP pointing at the result.
  */
@@ -114,7 +114,7 @@
 #define RB_FF_SS 56
 #define RB_FF_SIZE 64
 
-/* Vectors whose exceptions push an error code (SDM Vol. 3A table 7-1). */
+/* Vectors whose exceptions push an error code (SDM Vol. 3A table 6-1). */
 #define RB_VEC_HAS_ERROR(v) \
     ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
 #define RB_VEC_PF 14

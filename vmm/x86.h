@@ -1,5 +1,9 @@
 /* x86.h - architectural constants, each from the Intel SDM / AMD APM section cited.
- * The only place in vmm/ where these numbers are written. */
+ * The only place in vmm/ where these numbers are written.
+ *
+ * Section numbers throughout ringbox follow the SDM editions whose Vol. 3A has
+ * chapter 4 Paging, 6 Interrupt and Exception Handling, 7 Task Management
+ * (order number 325462-07x); newer editions shift them by one chapter. */
 #ifndef RB_X86_H
 #define RB_X86_H
 
@@ -114,7 +118,7 @@
 #define X86_PT_SHIFT(level) (12 + 9 * ((level) - 1)) /* level 1 = PT ... 4 = PML4 */
 #define X86_PT_INDEX(va, level) (((va) >> X86_PT_SHIFT(level)) & (X86_PT_ENTRIES - 1))
 
-/* #PF error code (SDM Vol. 3A 5.7, figure 5-12) */
+/* #PF error code (SDM Vol. 3A 4.7, figure 4-12) */
 #define X86_PF_P BIT64(0)
 #define X86_PF_W BIT64(1)
 #define X86_PF_U BIT64(2)
@@ -136,13 +140,13 @@
 #define X86_SYS_TYPE_TSS64_BUSY 0xb
 #define X86_SYS_TYPE_INTR_GATE 0xe
 
-/* 64-bit TSS (SDM Vol. 3A 9.7, figure 9-11) */
+/* 64-bit TSS (SDM Vol. 3A 7.7, figure 7-11) */
 #define X86_TSS64_SIZE 104
 #define X86_TSS64_RSP0 4
 #define X86_TSS64_IST(n) (36 + 8 * ((n) - 1))
 #define X86_TSS64_IOMAP_BASE 102
 
-/* Exception vectors (SDM Vol. 3A table 7-1) */
+/* Exception vectors (SDM Vol. 3A table 6-1) */
 #define X86_VEC_DE 0
 #define X86_VEC_DB 1
 #define X86_VEC_NMI 2
