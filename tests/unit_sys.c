@@ -183,6 +183,25 @@ START_TEST(write_to_a_closed_pipe_is_epipe_and_sigpipe)
 }
 END_TEST
 
+START_TEST(ignored_or_blocked_sigpipe_leaves_just_epipe)
+{
+    struct rb_sigaction ign = {.handler = 1 /* SIG_IGN */};
+    uint64_t set = BIT(SIGPIPE);
+    signal(SIGPIPE, SIG_IGN);
+    close(pipe_on(1, false));
+    put(RW + 0x100, &ign, sizeof(ign));
+    put(RW + 0x200, &set, sizeof(set));
+
+    ck_assert_int_eq(SYS(__NR_rt_sigaction, SIGPIPE, RW + 0x100, 0, 8), 0);
+    ck_assert_int_eq(SYS(__NR_write, 1, RW, 1), -EPIPE);
+    ck_assert(!rb.ended);
+    rb.proc.act[SIGPIPE].handler = 0;
+    ck_assert_int_eq(SYS(__NR_rt_sigprocmask, SIG_BLOCK, RW + 0x200, 0, 8), 0);
+    ck_assert_int_eq(SYS(__NR_write, 1, RW, 1), -EPIPE);
+    ck_assert(!rb.ended);
+}
+END_TEST
+
 START_TEST(read_fills_guest_memory_and_stops_short)
 {
     int wr = pipe_on(0, true);
@@ -721,6 +740,7 @@ Suite *sys_suite(void)
     tcase_add_test(tc, write_reaches_the_host_fd);
     tcase_add_test(tc, write_faults_bad_fds_and_partial);
     tcase_add_test(tc, write_to_a_closed_pipe_is_epipe_and_sigpipe);
+    tcase_add_test(tc, ignored_or_blocked_sigpipe_leaves_just_epipe);
     tcase_add_test(tc, read_fills_guest_memory_and_stops_short);
     tcase_add_test(tc, readv_and_writev);
     tcase_add_test(tc, pread_and_pwrite_positions);

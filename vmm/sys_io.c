@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -65,10 +66,14 @@ static int64_t transfer(struct ringbox *rb, int hfd, const struct sysarg_iovec *
     }
 }
 
-/* A write that hit a closed pipe also raises SIGPIPE (fs/pipe.c, pipe_write()). */
+/* A write that hit a closed pipe also raises SIGPIPE (fs/pipe.c,
+ * pipe_write()), whose default action kills.  A program that ignores or
+ * blocks it just sees EPIPE.  One that catches it sees EPIPE too, until
+ * signal delivery exists to run its handler first. */
 static int64_t wrote(struct ringbox *rb, int64_t r)
 {
-    if (r == -EPIPE)
+    if (r == -EPIPE && rb->proc.act[SIGPIPE].handler == (uint64_t)(uintptr_t)SIG_DFL &&
+        !(rb->proc.sigmask & (1ULL << (SIGPIPE - 1))))
         vm_kill(rb, SIGPIPE);
     return r;
 }
