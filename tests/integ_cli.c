@@ -306,7 +306,7 @@ START_TEST(stats_output)
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
         ck_assert_msg(strstr(r.err, labels[i]), "--stats output lacks '%s':\n%s", labels[i], r.err);
 
-    /* write is the most frequent syscall here, so it is listed first. */
+    /* A header, then write first: it is the most frequent syscall here. */
     const char *by = strstr(r.err, "by syscall");
     ck_assert_msg(by != NULL, "no per-syscall table:\n%s", r.err);
     const char *first = strchr(by, '\n');

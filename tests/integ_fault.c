@@ -37,7 +37,7 @@ static const struct expect cases[] = {
     {"out", SIGSEGV, GP, 0, 0, 0, "out 0xb0", NULL},
     {"div0", SIGFPE, DE, 0, 0, 0, "div ecx", NULL},
     {"ud2", SIGILL, UD, 0, 0, 0, "ud2", NULL},
-    {"int3", SIGTRAP, BP, 0, 1, 0, NULL, NULL},
+    {"int3", SIGTRAP, BP, 0, 1, 0, "int3", NULL},
     {"rowrite", SIGSEGV, PF, PF_P | PF_W | PF_U, 0, 1, "mov byte ptr [rdi], 1", "(P W U)"},
     {"nx", SIGSEGV, PF, PF_P | PF_U | PF_I, 0, 1, "ret", "(P U I)"},
     {"kread", SIGSEGV, PF, PF_P | PF_U, 0, 1, "mov al, byte ptr [rdi]", "(P U)"},
@@ -76,6 +76,9 @@ START_TEST(fault_result)
                       e->mode, res->fault.error_code, (uint64_t)e->error);
     ck_assert_msg(res->fault.rip == rip + (uint64_t)e->rip_delta, "%s: rip %#" PRIx64 ", want %#" PRIx64,
                   e->mode, res->fault.rip, rip + (uint64_t)e->rip_delta);
+    /* The disassembled instruction is the one that faulted or trapped. */
+    ck_assert_msg(res->fault.insn_addr == rip, "%s: insn_addr %#" PRIx64 ", want %#" PRIx64, e->mode,
+                  res->fault.insn_addr, rip);
     if (e->cr2_is_addr)
         ck_assert_msg(res->fault.cr2 == addr, "%s: cr2 %#" PRIx64 ", want %#" PRIx64, e->mode,
                       res->fault.cr2, addr);
@@ -117,6 +120,10 @@ START_TEST(fault_report)
     ck_assert_msg(strstr(r.err, want), "%s: report '%s' lacks '%s'", e->mode, r.err, want);
     snprintf(want, sizeof want, "rip 0x%" PRIx64, rip + (uint64_t)e->rip_delta);
     ck_assert_msg(strstr(r.err, want), "%s: report '%s' lacks '%s'", e->mode, r.err, want);
+    if (e->rip_delta) { /* a trap names the instruction before RIP too */
+        snprintf(want, sizeof want, "after 0x%" PRIx64, rip);
+        ck_assert_msg(strstr(r.err, want), "%s: report '%s' lacks '%s'", e->mode, r.err, want);
+    }
     if (e->cr2_is_addr) {
         snprintf(want, sizeof want, "cr2 0x%" PRIx64, addr);
         ck_assert_msg(strstr(r.err, want), "%s: report '%s' lacks '%s'", e->mode, r.err, want);
