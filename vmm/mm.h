@@ -45,6 +45,11 @@ struct mm {
 #define MM_PTE_KEPT_BIT 9
 #define MM_PTE_KEPT (1ULL << MM_PTE_KEPT_BIT)
 
+/* Free pages that commits (mmap, brk, mprotect to an accessible protection,
+ * mremap) never take, so that narrowing the protection of a populated page,
+ * which moves it to a fresh page, always finds one. */
+#define MM_RESERVE_PAGES 4
+
 void mm_init(struct mm *mm, struct guest_mem *mem);
 void mm_fini(struct mm *mm);
 
