@@ -184,10 +184,11 @@ int64_t sys_newfstatat(struct ringbox *rb, const struct sys_args *args)
     uint64_t upath = args->a[1];
     uint64_t ustat = args->a[2];
     int flags = (int)args->a[3];
-    char path[PATH_MAX] = "";
+    char path[PATH_MAX];
 
     if (flags & ~FSTATAT_FLAGS)
         return -EINVAL;
+    path[0] = '\0';
     /* NULL with AT_EMPTY_PATH means "" since Linux 6.11 (getname_maybe_null()). */
     if (upath != 0 || !(flags & AT_EMPTY_PATH)) {
         long r = mem_strncpy_from_user(&rb->mem, path, upath, sizeof(path));
