@@ -1,4 +1,5 @@
 /* api.c - the public entry points of libringbox (include/ringbox.h). */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,7 @@ API void ringbox_destroy(ringbox_t *rb)
 
 void vm_exit(struct ringbox *rb, int status)
 {
+    assert(rb->res);
     rb->ended = true;
     rb->res->end = RINGBOX_EXITED;
     rb->res->status = status & 0xff;
@@ -97,6 +99,7 @@ void vm_exit(struct ringbox *rb, int status)
 
 void vm_kill(struct ringbox *rb, int sig)
 {
+    assert(rb->res);
     rb->ended = true;
     rb->res->end = RINGBOX_SIGNALED;
     rb->res->status = sig;

@@ -89,7 +89,8 @@ static inline void vm_sregs_dirty(struct ringbox *rb)
     rb->run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
 }
 
-/* End the run: the program exited with `status` (0-255). */
+/* End the run: the program exited with `status` (0-255).  Only while a
+ * run is in progress (rb->res set), as for vm_kill. */
 void vm_exit(struct ringbox *rb, int status);
 /* End the run: killed by `sig` (no handlers are delivered yet). */
 void vm_kill(struct ringbox *rb, int sig);
