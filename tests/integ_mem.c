@@ -9,8 +9,13 @@
 #define ARGS(...) ((char *const[]){__VA_ARGS__, NULL})
 #define MIB (UINT64_C(1) << 20)
 
+/* 1 GiB of guest data plus the VMM and the test itself. */
+#define ONE_GIB_NEEDS (1536 * MIB)
+
 START_TEST(one_gib_twice)
 {
+    if (!integ_have_memory(ONE_GIB_NEEDS, "one_gib_twice"))
+        return;
     const char *prog = integ_prog("mem", integ_libc[_i], 0);
     struct lib_run r;
     integ_lib_run(prog, ARGS("mem", "alloc"), NULL, 2048 * MIB, &r);
@@ -31,6 +36,8 @@ END_TEST
 /* The same through the command with --mem 2G, the documented way. */
 START_TEST(one_gib_cli)
 {
+    if (!integ_have_memory(ONE_GIB_NEEDS, "one_gib_cli"))
+        return;
     const char *prog = integ_prog("mem", integ_libc[_i], 0);
     struct proc_run r;
     integ_cli_run(ARGS("run", "--mem", "2G", (char *)prog, "alloc"), NULL, &r);

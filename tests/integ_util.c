@@ -45,6 +45,25 @@ int integ_is_kvm_pvm(void)
     return access("/sys/module/kvm_pvm", F_OK) == 0;
 }
 
+int integ_have_memory(uint64_t bytes, const char *test)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[256];
+    unsigned long long kib = 0;
+    if (!f)
+        return 1;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
+            break;
+    fclose(f);
+    if (kib && (uint64_t)kib * 1024 < bytes) {
+        fprintf(stderr, "%s: skipped: %llu MiB available, needs %llu MiB\n", test, kib >> 10,
+                (unsigned long long)(bytes >> 20));
+        return 0;
+    }
+    return 1;
+}
+
 /* The whole of an fd from offset 0, NUL-terminated. */
 static char *slurp(int fd, size_t *len)
 {

@@ -21,6 +21,11 @@ const char *integ_ringbox(void);
 /* True when /dev/kvm is kvm_pvm (IN/OUT from ring 3 exit to the VMM). */
 int integ_is_kvm_pvm(void);
 
+/* Whether the host has `bytes` of memory available (MemAvailable), so a
+ * test that makes the guest touch that much can run without the OOM
+ * killer (the TCG lane's VM has 1 GiB in all).  Says so on stderr if not. */
+int integ_have_memory(uint64_t bytes, const char *test);
+
 /* One run through the library with confine = false (the Check child goes
  * on to report after the run) and the guest's stdout captured. */
 struct lib_run {
