@@ -609,6 +609,10 @@ START_TEST(load_missing)
     /* A directory opens but is not a program. */
     ck_assert_int_eq(exec_load(f.rb, f.dir, NULL, NULL, &f.err), RINGBOX_ENOENT);
     ck_assert_ptr_nonnull(strstr(f.err.message, "not a regular file"));
+    /* Nor is a FIFO, and opening one must not hang waiting for a writer. */
+    ck_assert_int_eq(mkfifo(f.path, 0600), 0);
+    ck_assert_int_eq(fx_load(&f, NULL, NULL), RINGBOX_ENOENT);
+    ck_assert_ptr_nonnull(strstr(f.err.message, "not a regular file"));
     ck_assert_ptr_null(f.rb->proc.exe);
     fx_fini(&f);
 }

@@ -4,7 +4,6 @@
  * before anything reads through it (gABI "ELF Header" and "Program Header";
  * x86-64 psABI 3.4 and 5.1), so elf_load can trust what it re-reads. */
 #include <assert.h>
-#include <errno.h>
 #include <linux/elf.h> /* not <elf.h>: -Ivmm makes that name this module's header */
 #include <stdarg.h>
 #include <stdio.h>

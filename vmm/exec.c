@@ -178,7 +178,9 @@ static int read_file(const struct ringbox *rb, const char *path, uint8_t **out, 
     uint64_t limit = rb->mem.size < EXEC_MAX_FILE ? rb->mem.size : EXEC_MAX_FILE;
     int rc = 0;
 
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; it is then
+     * refused as not a regular file.  Reads of regular files ignore it. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return rb_fail(err, RINGBOX_ENOENT, errno, "exec: cannot open %s", path);
     if (fstat(fd, &st) < 0) {
