@@ -209,17 +209,36 @@ static void regions_insert(struct mm *mm, uint64_t a, uint64_t b, int prot, enum
 
 /* ---- Leaves and frames ------------------------------------------------------ */
 
+/* How many page-table pages pt_leaf(create) would allocate for the leaf of
+ * va: the tables missing below the first non-present entry on its path. */
+static int missing_tables(const struct guest_mem *m, uint64_t va)
+{
+    uint64_t table = m->cr3 & X86_PTE_ADDR_MASK;
+    for (int level = X86_PT_LEVELS; level > 1; level--) {
+        uint64_t e = ((const uint64_t *)mem_host(m, table))[X86_PT_INDEX(va, level)];
+        if (!(e & X86_PTE_P))
+            return level - 1;
+        table = e & X86_PTE_ADDR_MASK;
+    }
+    return 0;
+}
+
 /* The leaves of [va, min(end, the end of va's page table)) and their count
- * in *n.  NULL when that page table does not exist: then no leaf of the run
- * is in use.  The leaves of one table are contiguous (SDM Vol. 3A 4.5). */
+ * in *n; the leaves of one table are contiguous (SDM Vol. 3A 4.5).  NULL
+ * when that table does not exist: then no leaf of the run is in use, and the
+ * run extends to the end of whatever the highest missing table would map,
+ * so sparse reservations of terabytes cost a few steps. */
 static uint64_t *leaf_run(struct guest_mem *m, uint64_t va, uint64_t end, size_t *n)
 {
-    uint64_t run_end = (va | (PT_SPAN - 1)) + 1;
+    int err = 0;
+    uint64_t *pte = pt_leaf(m, va, false, &err);
+    int level = pte ? 2 : 1 + missing_tables(m, va);
+    uint64_t span = 1ULL << X86_PT_SHIFT(level);
+    uint64_t run_end = (va | (span - 1)) + 1;
     if (run_end == 0 || run_end > end)
         run_end = end;
     *n = (run_end - va) / MEM_PAGE;
-    int err = 0;
-    return pt_leaf(m, va, false, &err);
+    return pte;
 }
 
 /* A page allocation the caller has already proved possible by counting. */
@@ -250,20 +269,6 @@ static void retire_add(struct retire *r, uint64_t pa)
     if (r->n == BATCH)
         retire_flush(r);
     r->pa[r->n++] = pa;
-}
-
-/* How many page-table pages pt_leaf(create) would allocate for the leaf of
- * va: the tables missing below the first non-present entry on its path. */
-static int missing_tables(const struct guest_mem *m, uint64_t va)
-{
-    uint64_t table = m->cr3 & X86_PTE_ADDR_MASK;
-    for (int level = X86_PT_LEVELS; level > 1; level--) {
-        uint64_t e = ((const uint64_t *)mem_host(m, table))[X86_PT_INDEX(va, level)];
-        if (!(e & X86_PTE_P))
-            return level - 1;
-        table = e & X86_PTE_ADDR_MASK;
-    }
-    return 0;
 }
 
 /* Exact count of the pages a commit costs: frames plus the page tables that
@@ -532,7 +537,8 @@ static void reprotect(struct mm *mm, uint64_t a, uint64_t b, uint64_t flags)
     for (uint64_t va = a; va < b;) {
         size_t n;
         uint64_t *pte = leaf_run(m, va, b, &n);
-        for (size_t k = 0; k < n; k++) {
+        /* No table: nothing populated, and nothing to commit for PROT_NONE. */
+        for (size_t k = 0; (pte || flags) && k < n; k++) {
             uint64_t page = va + k * MEM_PAGE, old = pte ? pte[k] : 0;
             uint64_t pa = old & X86_PTE_ADDR_MASK;
             if (!(old & (X86_PTE_P | MM_PTE_KEPT))) {
@@ -581,7 +587,7 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
     for (uint64_t va = addr; va < end && c.pages <= avail;) {
         size_t n;
         uint64_t *pte = leaf_run(mm->mem, va, end, &n);
-        for (size_t k = 0; k < n && c.pages <= avail; k++) {
+        for (size_t k = 0; (pte || flags) && k < n && c.pages <= avail; k++) {
             uint64_t old = pte ? pte[k] : 0;
             if (flags && !(old & (X86_PTE_P | MM_PTE_KEPT)))
                 cost_add(mm->mem, &c, va + k * MEM_PAGE);
