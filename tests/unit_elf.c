@@ -2,7 +2,7 @@
  * (each a one-field mutation of a small valid image) and against real static
  * executables compiled at test time. */
 #include <check.h>
-#include <linux/elf.h>
+#include <elf.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +49,7 @@ static void make_valid(struct timg *t)
     e->e_ident[EI_CLASS] = ELFCLASS64;
     e->e_ident[EI_DATA] = ELFDATA2LSB;
     e->e_ident[EI_VERSION] = EV_CURRENT;
-    e->e_ident[EI_OSABI] = ELFOSABI_NONE;
+    e->e_ident[EI_OSABI] = ELFOSABI_SYSV;
     e->e_type = ET_EXEC;
     e->e_machine = EM_X86_64;
     e->e_version = EV_CURRENT;
@@ -315,7 +315,7 @@ START_TEST(osabi_gnu_accepted)
     struct elf_image img;
 
     make_valid(&t);
-    eh(&t)->e_ident[EI_OSABI] = ELFOSABI_LINUX;
+    eh(&t)->e_ident[EI_OSABI] = ELFOSABI_GNU;
     validate(&t, &img);
 }
 END_TEST

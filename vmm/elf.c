@@ -4,7 +4,7 @@
  * before anything reads through it (gABI "ELF Header" and "Program Header";
  * x86-64 psABI 3.4 and 5.1), so elf_load can trust what it re-reads. */
 #include <assert.h>
-#include <linux/elf.h> /* not <elf.h>: -Ivmm makes that name this module's header */
+#include <elf.h> /* glibc's: vmm/ is on the quote path only */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -80,8 +80,8 @@ static int check_header(const uint8_t *buf, size_t len, Elf64_Ehdr *eh, char *wh
         return reject(RINGBOX_EBADELF, why, whylen, "unknown ELF identification version %u",
                       eh->e_ident[EI_VERSION]);
     /* Linux binaries are tagged SYSV or, when they use GNU extensions such
-     * as IFUNC, GNU (= ELFOSABI_LINUX). */
-    if (eh->e_ident[EI_OSABI] != ELFOSABI_NONE && eh->e_ident[EI_OSABI] != ELFOSABI_LINUX)
+     * as IFUNC, GNU (once called ELFOSABI_LINUX). */
+    if (eh->e_ident[EI_OSABI] != ELFOSABI_SYSV && eh->e_ident[EI_OSABI] != ELFOSABI_GNU)
         return reject(RINGBOX_EBADELF, why, whylen, "not a Linux ELF (OS ABI %u)",
                       eh->e_ident[EI_OSABI]);
     if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)

@@ -1,8 +1,8 @@
 /* exec.c - turning an ELF file plus argv/envp into a ready guest process:
  * read, validate, lay out (with ASLR), load, build the initial stack. */
 #include <errno.h>
+#include <elf.h> /* glibc's, for AT_*; "elf.h" below is ours */
 #include <fcntl.h>
-#include <linux/auxvec.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
