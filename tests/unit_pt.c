@@ -73,6 +73,12 @@ START_TEST(remapping_a_present_leaf_is_refused)
     ck_assert_int_eq(mem_alloc_page(&m, &b), 0);
     ck_assert_int_eq(pt_map(&m, 0x20000, a, X86_PTE_P | X86_PTE_US), 0);
     ck_assert_int_eq(pt_map(&m, 0x20000, b, X86_PTE_P | X86_PTE_US), -EEXIST);
+    /* A not-present leaf that still names a frame is in use too. */
+    int err;
+    uint64_t *leaf = pt_leaf(&m, 0x21000, true, &err);
+    ck_assert_ptr_nonnull(leaf);
+    *leaf = b | (1ULL << 9);
+    ck_assert_int_eq(pt_map(&m, 0x21000, a, X86_PTE_P | X86_PTE_US), -EEXIST);
     uint64_t got, eff;
     ck_assert_int_eq(pt_translate(&m, 0x20000, &got, &eff), 0);
     ck_assert_uint_eq(got, a);

@@ -40,7 +40,8 @@ int mem_alloc_page(struct guest_mem *m, uint64_t *pa);
  * still points at it (the MMU notifier).  This is the one way the VMM
  * revokes a guest's access to a page: see mm.c. */
 void mem_free_page(struct guest_mem *m, uint64_t pa);
-/* As mem_free_page for many pages, coalescing host madvise calls. */
+/* As mem_free_page for many pages, coalescing host madvise calls.  Sorts
+ * `pas` in place to find the runs. */
 void mem_free_pages(struct guest_mem *m, uint64_t *pas, size_t n);
 uint64_t mem_free_bytes(const struct guest_mem *m);
 

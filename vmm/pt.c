@@ -63,7 +63,9 @@ int pt_map(struct guest_mem *m, uint64_t va, uint64_t pa, uint64_t flags)
     uint64_t *leaf = pt_leaf(m, va, true, &err);
     if (!leaf)
         return err;
-    if (*leaf & X86_PTE_P)
+    /* Any non-zero leaf is in use, present or not: a not-present one may
+     * hold a PROT_NONE page's frame (mm.h), which must not be lost. */
+    if (*leaf)
         return -EEXIST;
     *leaf = (pa & X86_PTE_ADDR_MASK) | flags;
     return 0;

@@ -21,8 +21,9 @@
  * are P|RW|US, in the upper half P|RW: the leaf alone decides access. */
 uint64_t *pt_leaf(struct guest_mem *m, uint64_t va, bool create, int *err);
 
-/* Map one 4 KiB page.  The leaf must be non-present (a fresh mapping needs
- * no TLB flush, SDM Vol. 3A 4.10.4.3).  0, -ENOMEM or -EEXIST. */
+/* Map one 4 KiB page.  The leaf must be empty (zero): a fresh mapping needs
+ * no TLB flush (SDM Vol. 3A 4.10.4.3), and a non-zero one, even if not
+ * present, may own a frame.  0, -ENOMEM or -EEXIST. */
 int pt_map(struct guest_mem *m, uint64_t va, uint64_t pa, uint64_t flags);
 
 /* Walk `va` as the MMU does.  On success sets *pa and *eff to the effective
