@@ -122,7 +122,8 @@ int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct rin
 /* Load the static ELF executable at `path` with the given NULL-terminated
  * argv and envp (either may be NULL, meaning empty; envp is passed as is,
  * the host environment is never added).  argv[0] is what the program sees;
- * AT_EXECFN and /proc/self/exe report `path`.  Once per handle.
+ * AT_EXECFN and /proc/self/exe report `path`.  Once per handle; after a
+ * failed load the handle can only be destroyed.
  * Returns RINGBOX_ENOENT, RINGBOX_EBADELF, RINGBOX_EDYNAMIC,
  * RINGBOX_ENOMEM or RINGBOX_EINVAL. */
 int ringbox_load(ringbox_t *rb, const char *path, char *const argv[], char *const envp[],

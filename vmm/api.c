@@ -51,11 +51,16 @@ API int ringbox_load(ringbox_t *rb, const char *path, char *const argv[], char *
 {
     if (!rb || !path)
         return rb_fail(err, RINGBOX_EINVAL, 0, "ringbox: load needs a handle and a path");
-    if (rb->loaded)
-        return rb_fail(err, RINGBOX_EINVAL, 0, "ringbox: a program is already loaded");
+    if (rb->loaded || rb->load_failed)
+        return rb_fail(err, RINGBOX_EINVAL, 0,
+                       rb->loaded ? "ringbox: a program is already loaded"
+                                  : "ringbox: an earlier load failed; create a new sandbox");
     int rc = exec_load(rb, path, argv, envp, err);
-    if (rc < 0)
+    if (rc < 0) {
+        /* A failed load may leave part of an image mapped. */
+        rb->load_failed = true;
         return rc;
+    }
     rb->loaded = true;
     return 0;
 }

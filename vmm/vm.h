@@ -65,7 +65,7 @@ struct ringbox {
     struct rb_stub_header stub;
     uint64_t kstack_pa; /* guest-physical page behind RB_KSTACK_VA */
 
-    bool loaded, ran;
+    bool loaded, load_failed, ran;
     uint64_t entry, user_sp; /* where ring 3 starts */
     struct rb_proc proc;
 
