@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fd.h"
 #include "sys.h"
 #include "sysarg.h"
 
@@ -55,6 +56,7 @@ static void setup(void)
     rb.proc.gid = 5678;
     for (int fd = 0; fd < 3; fd++)
         saved[fd] = dup(fd);
+    ck_assert_int_eq(fd_init_stdio(&rb.fds), 0);
 }
 
 static void teardown(void)
@@ -63,6 +65,7 @@ static void teardown(void)
         dup2(saved[fd], fd);
         close(saved[fd]);
     }
+    fd_fini(&rb.fds);
     free(rb.run);
     mm_fini(&rb.mm);
     mem_fini(&rb.mem);
@@ -86,6 +89,14 @@ static void get(void *p, uint64_t va, size_t n)
     ck_assert_int_eq(mem_copy_from_user(&rb.mem, p, va, n), 0);
 }
 
+/* The guest's fds 0-2 are dups taken from the host's: retake them after a
+ * test rewires the host's. */
+static void restdio(void)
+{
+    fd_fini(&rb.fds);
+    ck_assert_int_eq(fd_init_stdio(&rb.fds), 0);
+}
+
 /* Make host fd `fd` one end of a fresh pipe; return the other end. */
 static int pipe_on(int fd, bool guest_reads)
 {
@@ -94,6 +105,7 @@ static int pipe_on(int fd, bool guest_reads)
     int theirs = guest_reads ? p[0] : p[1], mine = guest_reads ? p[1] : p[0];
     ck_assert_int_eq(dup2(theirs, fd), fd);
     close(theirs);
+    restdio();
     return mine;
 }
 
@@ -266,6 +278,7 @@ START_TEST(pread_and_pwrite_positions)
     FILE *f = tmpfile();
     ck_assert_ptr_nonnull(f);
     ck_assert_int_eq(dup2(fileno(f), 2), 2);
+    restdio();
     put(RW, "0123456789", 10);
     ck_assert_int_eq(SYS(__NR_pwrite64, 2, RW, 10, 100), 10);
     ck_assert_int_eq(SYS(__NR_pread64, 2, RW + 0x100, 4, 103), 4);
@@ -319,6 +332,7 @@ START_TEST(ioctl_answers_terminal_queries_from_the_host)
     struct winsize ws = {.ws_row = 33, .ws_col = 99}, got;
     ck_assert_int_eq(ioctl(master, TIOCSWINSZ, &ws), 0);
     ck_assert_int_eq(dup2(slave, 1), 1);
+    restdio();
 
     struct termios host, t;
     ck_assert_int_eq(ioctl(slave, TCGETS, &host), 0);

@@ -35,15 +35,6 @@ static void teardown(void)
     mem_fini(&m);
 }
 
-START_TEST(fds_are_only_the_standard_three)
-{
-    ck_assert_int_eq(sysarg_fd(0), 0);
-    ck_assert_int_eq(sysarg_fd(2), 2);
-    ck_assert_int_eq(sysarg_fd(3), -EBADF);
-    ck_assert_int_eq(sysarg_fd(-1), -EBADF);
-    ck_assert_int_eq(sysarg_fd(INT64_MIN), -EBADF);
-}
-END_TEST
 
 START_TEST(user_range_stops_at_user_top_and_never_wraps)
 {
@@ -299,7 +290,6 @@ Suite *sysarg_suite(void)
     Suite *s = suite_create("sysarg");
     TCase *tc = tcase_create("decoders");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, fds_are_only_the_standard_three);
     tcase_add_test(tc, user_range_stops_at_user_top_and_never_wraps);
     tcase_add_test(tc, iovec_counts_and_lengths);
     tcase_add_test(tc, iovec_lengths_past_ssize_max_are_einval);

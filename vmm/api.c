@@ -42,6 +42,11 @@ API int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct
         return rc;
     }
     mm_init(&rb->mm, &rb->mem);
+    rc = fd_init_stdio(&rb->fds);
+    if (rc < 0) {
+        ringbox_destroy(rb);
+        return rb_fail(err, RINGBOX_ENOMEM, -rc, "fd: cannot give the guest its standard streams");
+    }
     *out = rb;
     return 0;
 }
@@ -88,6 +93,7 @@ API void ringbox_destroy(ringbox_t *rb)
 {
     if (!rb)
         return;
+    fd_fini(&rb->fds);
     mm_fini(&rb->mm);
     kvm_teardown(rb);
     free(rb->proc.exe);

@@ -14,8 +14,6 @@
 #include "err.h"
 #include "seccomp.h"
 
-#define STDIO_MAX 2 /* guest fds 0-2 are the host's 0-2 (sys_io.c) */
-
 struct rule {
     int nr;
     unsigned n;
@@ -28,23 +26,25 @@ struct rule {
 
 int seccomp_confine(struct ringbox *rb, struct ringbox_error *err)
 {
-    const struct scmp_arg_cmp stdio = SCMP_A0(SCMP_CMP_LE, STDIO_MAX);
     const struct scmp_arg_cmp no_exec = SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
     const struct rule rules[] = {
         /* The run loop: KVM_RUN on our own vCPU and nothing else. */
         ALLOW2(ioctl, SCMP_A0(SCMP_CMP_EQ, (uint64_t)rb->vcpu_fd), SCMP_A1(SCMP_CMP_EQ, KVM_RUN)),
-        /* The guest's standard streams (sys_io.c): zero-copy vectored I/O,
-         * fstat made as the raw syscall. */
-        ALLOW1(readv, stdio),
-        ALLOW1(preadv, stdio),
-        ALLOW1(writev, stdio),
-        ALLOW1(pwritev, stdio),
-        ALLOW1(fstat, stdio),
+        /* The guest's files (sys_io.c): zero-copy vectored I/O on the host
+         * fds in its table, fstat made as the raw syscall, and the two
+         * terminal queries it may make. */
+        ALLOW(readv),
+        ALLOW(preadv),
+        ALLOW(writev),
+        ALLOW(pwritev),
+        ALLOW(fstat),
+        ALLOW2(ioctl, SCMP_A0(SCMP_CMP_NE, (uint64_t)rb->vcpu_fd), SCMP_A1(SCMP_CMP_EQ, TCGETS)),
+        ALLOW2(ioctl, SCMP_A0(SCMP_CMP_NE, (uint64_t)rb->vcpu_fd), SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ)),
         /* Not used by ringbox itself: the host libc's assert/abort message
          * and sanitizer reports go to stderr through write(2). */
-        ALLOW1(write, stdio),
-        ALLOW2(ioctl, stdio, SCMP_A1(SCMP_CMP_EQ, TCGETS)),
-        ALLOW2(ioctl, stdio, SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ)),
+        ALLOW1(write, SCMP_A0(SCMP_CMP_EQ, 2)),
+        /* Closing guest fds, and the KVM fds at tear-down. */
+        ALLOW(close),
         /* Freeing guest frames (mem.c), and the VMM's own heap (Capstone
          * allocates while disassembling a fault); never executable memory. */
         ALLOW(madvise),
@@ -64,10 +64,8 @@ int seccomp_confine(struct ringbox *rb, struct ringbox_error *err)
          * that nothing else can end (sys_proc.c). */
         ALLOW(uname),
         ALLOW(pause),
-        /* Tear-down after the run, and the host libc's own needs: closing
-         * the KVM fds, futex for its locks, and what abort() uses so a
-         * failed assertion is reported instead of turning into SIGSYS. */
-        ALLOW(close),
+        /* The host libc's own needs: futex for its locks, and what abort()
+         * uses so a failed assertion is reported instead of SIGSYS. */
         ALLOW(futex),
         ALLOW(rt_sigprocmask),
         ALLOW(rt_sigreturn),

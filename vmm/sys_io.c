@@ -1,9 +1,9 @@
 /* sys_io.c - read/write, stat, ioctl and readlink on the guest's fds 0-2.
  *
  * Host syscalls made here (the seccomp filter allows exactly these):
- *   readv, writev, preadv, pwritev  on fds 0-2, into/out of guest RAM
- *   fstat                           on fds 0-2
- *   ioctl TCGETS, TIOCGWINSZ        on fds 0-2
+ *   readv, writev, preadv, pwritev  on the guest's host fds, into/out of guest RAM
+ *   fstat                           on the guest's host fds
+ *   ioctl TCGETS, TIOCGWINSZ        on the guest's host fds
  */
 #define _GNU_SOURCE /* AT_EMPTY_PATH, AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE */
 #include <asm/termbits.h>
@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include "fd.h"
 #include "sys.h"
 #include "sysarg.h"
 
@@ -81,7 +82,7 @@ static int64_t wrote(struct ringbox *rb, int64_t r)
 static int64_t rw_one(struct ringbox *rb, int64_t fd, uint64_t buf, uint64_t count, bool to_guest,
                       int64_t pos)
 {
-    int hfd = sysarg_fd(fd);
+    int hfd = fd_host(&rb->fds, fd);
     if (hfd < 0)
         return hfd;
     if (sysarg_user_range(buf, count) < 0)
@@ -95,7 +96,7 @@ static int64_t rw_vec(struct ringbox *rb, int64_t fd, uint64_t uiov, uint64_t cn
 {
     struct sysarg_iovec seg[SYSARG_IOV_MAX];
     uint64_t total;
-    int hfd = sysarg_fd(fd);
+    int hfd = fd_host(&rb->fds, fd);
     if (hfd < 0)
         return hfd;
     int rc = sysarg_iovec(&rb->mem, uiov, cnt, seg, &total);
@@ -143,7 +144,7 @@ int64_t sys_pread64(struct ringbox *rb, const struct sys_args *args)
     uint64_t buf = args->a[1];
     uint64_t count = args->a[2];
     int64_t pos = (int64_t)args->a[3];
-    if (sysarg_fd(fd) >= 0 && pos < 0)
+    if (fd_host(&rb->fds, fd) >= 0 && pos < 0)
         return -EINVAL;
     return rw_one(rb, fd, buf, count, true, pos);
 }
@@ -154,7 +155,7 @@ int64_t sys_pwrite64(struct ringbox *rb, const struct sys_args *args)
     uint64_t buf = args->a[1];
     uint64_t count = args->a[2];
     int64_t pos = (int64_t)args->a[3];
-    if (sysarg_fd(fd) >= 0 && pos < 0)
+    if (fd_host(&rb->fds, fd) >= 0 && pos < 0)
         return -EINVAL;
     return wrote(rb, rw_one(rb, fd, buf, count, false, pos));
 }
@@ -171,7 +172,7 @@ static int64_t do_fstat(struct ringbox *rb, int hfd, uint64_t ustat)
 
 int64_t sys_fstat(struct ringbox *rb, const struct sys_args *args)
 {
-    int hfd = sysarg_fd((int)args->a[0]);
+    int hfd = fd_host(&rb->fds, (int)args->a[0]);
     uint64_t ustat = args->a[1];
     return hfd < 0 ? hfd : do_fstat(rb, hfd, ustat);
 }
@@ -197,11 +198,11 @@ int64_t sys_newfstatat(struct ringbox *rb, const struct sys_args *args)
     }
     if (path[0] == '\0' && !(flags & AT_EMPTY_PATH))
         return -ENOENT;
-    if (path[0] != '/' && dirfd != AT_FDCWD && sysarg_fd(dirfd) < 0)
+    if (path[0] != '/' && dirfd != AT_FDCWD && fd_host(&rb->fds, dirfd) < 0)
         return -EBADF;
     if (path[0] != '\0' || dirfd == AT_FDCWD)
         return -ENOENT;
-    return do_fstat(rb, dirfd, ustat);
+    return do_fstat(rb, fd_host(&rb->fds, dirfd), ustat);
 }
 
 /* Terminal queries are answered truthfully from the host so isatty() and
@@ -209,7 +210,7 @@ int64_t sys_newfstatat(struct ringbox *rb, const struct sys_args *args)
  * host terminal is passed on. */
 int64_t sys_ioctl(struct ringbox *rb, const struct sys_args *args)
 {
-    int hfd = sysarg_fd((int)args->a[0]);
+    int hfd = fd_host(&rb->fds, (int)args->a[0]);
     unsigned int req = (unsigned int)args->a[1];
     uint64_t uarg = args->a[2];
 

@@ -18,11 +18,6 @@
 _Static_assert(sizeof(struct sysarg_iovec) == 16, "x86-64 struct iovec");
 _Static_assert(sizeof(struct sysarg_timespec) == 16, "struct __kernel_timespec");
 
-int sysarg_fd(int64_t fd)
-{
-    return fd >= 0 && fd < SYSARG_NFD ? (int)fd : -EBADF;
-}
-
 int sysarg_user_range(uint64_t va, uint64_t len)
 {
     return len <= RB_USER_TOP && va <= RB_USER_TOP - len ? 0 : -EFAULT;

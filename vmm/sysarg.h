@@ -15,8 +15,6 @@
 #define SYSARG_MAX_RW_COUNT 0x7ffff000ULL
 /* Most iovecs one readv/writev takes (UIO_MAXIOV, include/uapi/linux/uio.h). */
 #define SYSARG_IOV_MAX 1024
-/* Guest fds 0, 1 and 2 are the host's 0, 1 and 2; nothing else exists. */
-#define SYSARG_NFD 3
 /* The kernel's sigset_t: 64 signals, one bit each (sig n is bit n-1). */
 #define SYSARG_SIGSET_SIZE 8
 /* Linux's RLIM_NLIMITS (include/uapi/asm-generic/resource.h). */
@@ -34,9 +32,6 @@ struct sysarg_timespec {
     int64_t sec;
     int64_t nsec;
 };
-
-/* Guest fd -> host fd, or -EBADF. */
-int sysarg_fd(int64_t fd);
 
 /* access_ok() (arch/x86/include/asm/uaccess_64.h): does [va, va+len) stay
  * inside the user half?  Linux checks this before clamping a read/write

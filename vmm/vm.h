@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "ringbox.h"
 #include "ringbox_abi.h"
+#include "fd.h"
 #include "mem.h"
 #include "mm.h"
 
@@ -68,6 +69,7 @@ struct ringbox {
     bool loaded, load_failed, ran;
     uint64_t entry, user_sp; /* where ring 3 starts */
     struct rb_proc proc;
+    struct fd_table fds;
 
     /* The current run. */
     bool ended;

@@ -1,0 +1,46 @@
+/* fd.h - the guest's file descriptors: a table from guest fds to host fds.
+ *
+ * The guest never sees a host fd number, and the VMM's own fds (KVM, guest
+ * memory, trace output) are never in the table, so no guest fd can reach
+ * them.  Every host fd in the table is O_CLOEXEC on the host and owned by
+ * the table: fd_close and fd_fini close it. */
+#ifndef RB_FD_H
+#define RB_FD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct rb_file {
+    int host;     /* host fd, or -1: the slot is free */
+    bool cloexec; /* the guest's FD_CLOEXEC, honoured by a later execve */
+    char *path;   /* guest path it was opened by (/proc/self/fd, fchdir), or NULL */
+};
+
+struct fd_table {
+    struct rb_file *f;
+    int cap;
+};
+
+/* Guest fds 0-2 become host dups of the VMM's fds 0-2 (those that are
+ * open), so the guest closing its stdout never closes the host's. 0 or -errno. */
+int fd_init_stdio(struct fd_table *t);
+void fd_fini(struct fd_table *t);
+
+/* Give host fd `host` the lowest free guest fd >= min and < limit.  On
+ * success the table owns `host` and the guest fd is returned; on failure
+ * (-EMFILE, -ENOMEM) the caller still owns it. */
+int fd_install(struct fd_table *t, int host, int min, int limit, bool cloexec, const char *path);
+/* Put `host` at guest fd `fd` (< limit), closing what was there: dup2/dup3.
+ * 0, -EBADF (fd out of range) or -ENOMEM; on failure the caller owns `host`. */
+int fd_install_at(struct fd_table *t, int fd, int limit, int host, bool cloexec, const char *path);
+
+/* The open file at guest fd `fd`, or NULL. */
+struct rb_file *fd_get(const struct fd_table *t, int64_t fd);
+/* Its host fd, or -EBADF. */
+int fd_host(const struct fd_table *t, int64_t fd);
+/* Close guest fd `fd`.  0 or -EBADF. */
+int fd_close(struct fd_table *t, int64_t fd);
+/* Highest open guest fd, or -1. */
+int fd_last(const struct fd_table *t);
+
+#endif
