@@ -156,7 +156,7 @@ ifeq ($(SAN),1)
 check: check-unit check-integration
 else
 check: check-unit check-integration
-	$(Q)$(MAKE) --no-print-directory SAN=1 check-unit check-integration
+	$(Q)$(MAKE) --no-print-directory SAN=1 BUILD=$(BUILD)/san check-unit check-integration
 endif
 
 # ---- benchmarks: figures only, never pass/fail ------------------------------
