@@ -67,12 +67,16 @@ struct ringbox_config {
      * and threads it creates afterwards; embedders that need the thread for
      * other work should run the sandbox on a dedicated thread. */
     bool confine;
+    /* Write a live trace of every crossing (each syscall with its cost,
+     * each fault, each policy denial) to this host fd, one line each; -1
+     * for none.  The fd stays the caller's; the guest can never reach it. */
+    int trace_fd;
 };
 
 #define RINGBOX_DEFAULT_MEM (UINT64_C(1) << 30)
 #define RINGBOX_MIN_MEM (UINT64_C(16) << 20)
 
-/* Fill `cfg` with defaults: RINGBOX_DEFAULT_MEM, confine = true. */
+/* Fill `cfg` with defaults: RINGBOX_DEFAULT_MEM, confine = true, trace_fd = -1. */
 void ringbox_config_init(struct ringbox_config *cfg);
 
 /* The x86 exception that ended the program, when it ended by one. */

@@ -18,6 +18,7 @@ API void ringbox_config_init(struct ringbox_config *cfg)
     memset(cfg, 0, sizeof(*cfg));
     cfg->mem_bytes = RINGBOX_DEFAULT_MEM;
     cfg->confine = true;
+    cfg->trace_fd = -1;
 }
 
 API int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct ringbox_error *err)

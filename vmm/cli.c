@@ -1,11 +1,13 @@
 /* cli.c - the ringbox command: a thin client of include/ringbox.h that runs one program. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ringbox.h"
 
@@ -46,6 +48,9 @@ static const char usage_text[] =
     "                  the program's environment is empty\n"
     "  --stats         print exit, hypercall, fault and per-syscall counts to\n"
     "                  stderr when the program ends\n"
+    "  --trace         trace every crossing live on stderr: each syscall with its\n"
+    "                  arguments, result and cost, each fault, each denial\n"
+    "  --trace=FILE    the same, into FILE\n"
     "  --              end of options\n"
     "  -h, --help      show this help and exit\n"
     "  --version       show the version and exit\n"
@@ -152,6 +157,7 @@ static int env_set(struct env *e, char *kv)
 struct options {
     uint64_t mem;
     bool inherit_env, stats;
+    const char *trace; /* "-" for stderr, a file name, or NULL */
     char **envs; /* the --env values, in order */
     size_t nenvs;
     char **prog; /* PROGRAM and its ARGS, NULL-terminated */
@@ -206,6 +212,12 @@ static int parse_run(int argc, char **argv, struct options *o)
             o->inherit_env = true;
         } else if (strcmp(a, "--stats") == 0) {
             o->stats = true;
+        } else if (strcmp(a, "--trace") == 0) {
+            o->trace = "-";
+        } else if (strncmp(a, "--trace=", 8) == 0) {
+            if (!a[8])
+                return usage_error("--trace= needs a FILE");
+            o->trace = a + 8;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(usage_text, stdout);
             return 0;
@@ -288,6 +300,15 @@ static int run(int argc, char **argv)
     ringbox_config_init(&cfg);
     if (o.mem)
         cfg.mem_bytes = o.mem;
+    if (o.trace && strcmp(o.trace, "-") == 0) {
+        cfg.trace_fd = STDERR_FILENO;
+    } else if (o.trace) {
+        cfg.trace_fd = open(o.trace, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (cfg.trace_fd < 0) {
+            rc = usage_error("--trace: cannot open '%s': %s", o.trace, strerror(errno));
+            goto out;
+        }
+    }
 
     if ((rc = ringbox_create(&cfg, &rb, &err)) < 0 ||
         (rc = ringbox_load(rb, o.prog[0], o.prog, env.v ? env.v : empty, &err)) < 0) {
@@ -314,6 +335,8 @@ static int run(int argc, char **argv)
 
 out:
     ringbox_destroy(rb);
+    if (cfg.trace_fd > STDERR_FILENO)
+        close(cfg.trace_fd);
     free(env.v);
     free(o.envs);
     return rc;

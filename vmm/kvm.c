@@ -18,6 +18,7 @@
 #include "kvm.h"
 #include "pt.h"
 #include "sys.h"
+#include "trace.h"
 
 extern const uint8_t rb_stub_image[], rb_stub_image_end[];
 
@@ -302,6 +303,8 @@ static void handle_syscall(struct ringbox *rb)
     struct kvm_regs *r = vm_regs(rb);
     struct sys_args a = {.nr = (long)r->rax, .a = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9}};
     int64_t ret = sys_dispatch(rb, &a);
+    if (trace_on(rb))
+        trace_syscall(rb, &a, ret, rb->trace_guest, trace_now_us() - rb->trace_exit);
     if (rb->ended)
         return;
     r = vm_regs(rb);
@@ -347,6 +350,9 @@ static int handle_fault(struct ringbox *rb, struct ringbox_error *err)
                        "stub: %s in ring 0 at rip 0x%llx (error 0x%llx, cr2 0x%llx)",
                        ringbox_vector_name((int)f.vector), (unsigned long long)f.rip,
                        (unsigned long long)f.error_code, (unsigned long long)f.cr2);
+    trace_note(rb, "fault: %s error %#llx at rip %#llx, cr2 %#llx  <guest+crossing %.1fus>",
+               ringbox_vector_name((int)f.vector), (unsigned long long)f.error_code,
+               (unsigned long long)f.rip, (unsigned long long)f.cr2, rb->trace_guest);
     if (pf_spurious(rb, &f)) {
         /* Rewind to the CPU's own frame and IRET back to the instruction. */
         vm_regs(rb)->rsp = rsp + RB_FF_RIP;
@@ -402,6 +408,8 @@ static int handle_io(struct ringbox *rb, struct ringbox_error *err)
         return handle_fault(rb, err);
     }
     rb->res->counters.rejected_io++;
+    trace_note(rb, "rejected: port I/O to %#x at rip %#llx, CPL %d: not a hypercall", rb->run->io.port,
+               (unsigned long long)vm_regs(rb)->rip, cpl(rb));
     if (cpl(rb) != 3)
         return rb_fail(err, RINGBOX_EGUEST, 0, "stub: stray port I/O to 0x%x at rip 0x%llx",
                        rb->run->io.port, (unsigned long long)vm_regs(rb)->rip);
@@ -454,21 +462,29 @@ int kvm_prepare(struct ringbox *rb, struct ringbox_error *err)
     if (ioctl(rb->vcpu_fd, KVM_GET_REGS, vm_regs(rb)) < 0)
         return rb_fail(err, RINGBOX_EKVM, errno, "kvm: KVM_GET_REGS failed");
     rb->mem.flush = false;
+    rb->trace_t0 = trace_now_us();
     resume_iret(rb, rb->entry, rb->user_sp, 0);
     return 0;
 }
 
 int kvm_loop(struct ringbox *rb, struct ringbox_error *err)
 {
+    bool tracing = trace_on(rb);
     while (!rb->ended) {
-        if (ioctl(rb->vcpu_fd, KVM_RUN, 0) < 0) {
+        double entered = tracing ? trace_now_us() : 0;
+        int rc = ioctl(rb->vcpu_fd, KVM_RUN, 0);
+        if (tracing) {
+            rb->trace_exit = trace_now_us();
+            rb->trace_guest = rb->trace_exit - entered;
+        }
+        if (rc < 0) {
             if (errno == EINTR || errno == EAGAIN)
                 continue;
             return rb_fail(err, RINGBOX_EKVM, errno, "kvm: KVM_RUN failed");
         }
         rb->res->counters.exits++;
         rb->run->kvm_dirty_regs = 0;
-        int rc = handle_exit(rb, err);
+        rc = handle_exit(rb, err);
         if (rc < 0)
             return rc;
     }

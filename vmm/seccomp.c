@@ -43,6 +43,8 @@ int seccomp_confine(struct ringbox *rb, struct ringbox_error *err)
         /* Not used by ringbox itself: the host libc's assert/abort message
          * and sanitizer reports go to stderr through write(2). */
         ALLOW1(write, SCMP_A0(SCMP_CMP_EQ, 2)),
+        /* The crossing trace (trace.c), when it is on (else stderr again). */
+        ALLOW1(write, SCMP_A0(SCMP_CMP_EQ, (uint64_t)(rb->cfg.trace_fd >= 0 ? rb->cfg.trace_fd : 2))),
         /* Closing guest fds, and the KVM fds at tear-down. */
         ALLOW(close),
         /* Freeing guest frames (mem.c), and the VMM's own heap (Capstone

@@ -73,6 +73,9 @@ struct ringbox {
 
     /* The current run. */
     bool ended;
+    double trace_t0;    /* run start, when tracing */
+    double trace_exit;  /* when the last KVM_RUN returned */
+    double trace_guest; /* how long that KVM_RUN lasted */
     struct ringbox_result *res;
 };
 
