@@ -1,5 +1,6 @@
 /* mm.c - the program's address space: regions, their page-table leaves and
- * the Linux semantics of brk, mmap, munmap, mprotect, mremap and madvise.
+ * the Linux semantics of brk, mmap (anonymous and file-backed), munmap,
+ * mprotect, mremap and madvise.
  *
  * Regions are the source of truth for what is mapped; the leaves always
  * agree with them.  A page of an accessible region has a present leaf with
@@ -15,6 +16,11 @@
  * KVM then re-walks the guest's tables.  mem->flush is set whenever a present
  * leaf changed, so the stub reloads CR3 for real TLBs (SDM Vol. 3A
  * 4.10.4.1); a not-present leaf becoming present needs no flush (4.10.4.3).
+ *
+ * A file mapping is ordinary memory once mapped: its frames are filled from
+ * the file when it is created and never written back, so mprotect (RELRO),
+ * mremap, munmap and the coherence rule treat it like any other region.  A
+ * region keeps only the file's name for /proc/self/maps.
  */
 #define _GNU_SOURCE
 #include <assert.h>
@@ -22,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include "mm.h"
 #include "pt.h"
 #include "ringbox_abi.h"
@@ -89,8 +96,36 @@ void mm_init(struct mm *mm, struct guest_mem *mem)
     mm->mmap_min = RB_USER_MIN;
 }
 
+struct mm_file *mm_file_new(const char *name, uint64_t dev, uint64_t ino)
+{
+    size_t len = strlen(name) + 1;
+    struct mm_file *f = malloc(sizeof *f + len);
+    if (!f)
+        return NULL;
+    f->refs = 1;
+    f->dev = dev;
+    f->ino = ino;
+    memcpy(f->name, name, len);
+    return f;
+}
+
+void mm_file_put(struct mm_file *f)
+{
+    if (f && --f->refs == 0)
+        free(f);
+}
+
+static struct mm_file *file_get(struct mm_file *f)
+{
+    if (f)
+        f->refs++;
+    return f;
+}
+
 void mm_fini(struct mm *mm)
 {
+    for (size_t i = 0; i < mm->nregions; i++)
+        mm_file_put(mm->regions[i].file);
     free(mm->regions);
     mm->regions = NULL;
     mm->nregions = mm->cap = 0;
@@ -160,13 +195,27 @@ static void split_at(struct mm *mm, uint64_t addr)
     assert(mm->nregions < mm->cap);
     memmove(&mm->regions[i + 1], &mm->regions[i], (mm->nregions - i) * sizeof *mm->regions);
     mm->nregions++;
-    mm->regions[i].end = addr;
-    mm->regions[i + 1].start = addr;
+    struct mm_region *lo = &mm->regions[i], *hi = &mm->regions[i + 1];
+    lo->end = addr;
+    hi->start = addr;
+    file_get(hi->file);
+    if (hi->file)
+        hi->offset += addr - lo->start;
 }
 
+/* The same file by name and identity, as /proc/self/maps would show it. */
+static bool same_file(const struct mm_file *a, const struct mm_file *b)
+{
+    return a == b || (a && b && a->dev == b->dev && a->ino == b->ino && !strcmp(a->name, b->name));
+}
+
+/* Linux merges file mappings only where the file offsets continue
+ * (mm/vma.c, is_mergeable_vma and the pgoff checks of vma_merge). */
 static bool mergeable(const struct mm_region *a, const struct mm_region *b)
 {
-    return a->end == b->start && a->prot == b->prot && a->kind == b->kind;
+    return a->end == b->start && a->prot == b->prot && a->kind == b->kind &&
+           a->shared == b->shared && same_file(a->file, b->file) &&
+           (!a->file || a->offset + (a->end - a->start) == b->offset);
 }
 
 /* Merge equal neighbours among regions lo-1 .. hi+1. */
@@ -178,6 +227,7 @@ static void coalesce(struct mm *mm, size_t lo, size_t hi)
         if (i >= mm->nregions || !mergeable(&mm->regions[i - 1], &mm->regions[i]))
             continue;
         mm->regions[i - 1].end = mm->regions[i].end;
+        mm_file_put(mm->regions[i].file);
         memmove(&mm->regions[i], &mm->regions[i + 1],
                 (mm->nregions - i - 1) * sizeof *mm->regions);
         mm->nregions--;
@@ -192,17 +242,21 @@ static void regions_remove(struct mm *mm, uint64_t a, uint64_t b)
     size_t i = first_after(mm, a), j = i;
     while (j < mm->nregions && mm->regions[j].end <= b)
         j++;
+    for (size_t k = i; k < j; k++)
+        mm_file_put(mm->regions[k].file);
     memmove(&mm->regions[i], &mm->regions[j], (mm->nregions - j) * sizeof *mm->regions);
     mm->nregions -= j - i;
 }
 
-/* Record a region over the free range [a, b).  Needs one slot reserved. */
-static void regions_insert(struct mm *mm, uint64_t a, uint64_t b, int prot, enum mm_kind kind)
+/* Record region `r` over a free range, taking a reference to its file.
+ * Needs one slot reserved. */
+static void regions_insert(struct mm *mm, const struct mm_region *r)
 {
-    assert(range_free(mm, a, b) && mm->nregions < mm->cap);
-    size_t i = first_after(mm, a);
+    assert(range_free(mm, r->start, r->end) && mm->nregions < mm->cap);
+    size_t i = first_after(mm, r->start);
     memmove(&mm->regions[i + 1], &mm->regions[i], (mm->nregions - i) * sizeof *mm->regions);
-    mm->regions[i] = (struct mm_region){ .start = a, .end = b, .prot = prot, .kind = kind };
+    mm->regions[i] = *r;
+    file_get(r->file);
     mm->nregions++;
     coalesce(mm, i, i);
 }
@@ -382,11 +436,9 @@ static void commit(struct mm *mm, uint64_t a, uint64_t b, uint64_t flags)
     }
 }
 
-/* Pages that committing [a, b) with `flags` costs, into c. */
-static void cost_commit(const struct mm *mm, struct cost *c, uint64_t a, uint64_t b, uint64_t flags)
+/* Pages that committing [a, b) costs, into c. */
+static void cost_commit(const struct mm *mm, struct cost *c, uint64_t a, uint64_t b)
 {
-    if (!flags)
-        return;
     c->pages += (b - a) / MEM_PAGE;
     /* One table walk per page table the range touches. */
     for (uint64_t va = a; va < b; va = (va | (PT_SPAN - 1)) + 1)
@@ -419,30 +471,138 @@ static void zero_frames(struct guest_mem *m, const uint64_t *pa, size_t n)
     }
 }
 
+/* ---- File contents ------------------------------------------------------------ */
+
+/* Bytes of file data a mapping of len bytes from src holds. */
+static uint64_t src_data(const struct mm_src *src, uint64_t len)
+{
+    if (!src || src->fd < 0 || src->size <= src->off)
+        return 0;
+    return min_u64(src->size - src->off, len);
+}
+
+/* Frames waiting to be read into, as host iovecs merged where the frames
+ * are adjacent (fresh frames usually are), read with one preadv each. */
+struct fill {
+    int fd;
+    uint64_t off; /* file offset of iov[0] */
+    struct iovec iov[BATCH];
+    int n;
+    bool eof;     /* the file ended early (it shrank): the rest stays zero */
+};
+
+static int fill_flush(struct fill *f)
+{
+    struct iovec *iov = f->iov;
+    int n = f->n;
+    f->n = 0;
+    while (n > 0 && !f->eof) {
+        ssize_t got = preadv(f->fd, iov, n, (off_t)f->off);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return -errno;
+        f->eof = got == 0;
+        f->off += (uint64_t)got;
+        /* A short read: go on after what arrived. */
+        for (; n > 0 && (size_t)got >= iov->iov_len; iov++, n--)
+            got -= (ssize_t)iov->iov_len;
+        if (n > 0) {
+            iov->iov_base = (uint8_t *)iov->iov_base + got;
+            iov->iov_len -= (size_t)got;
+        }
+    }
+    return 0;
+}
+
+static int fill_add(struct fill *f, void *host, size_t len)
+{
+    struct iovec *last = f->n ? &f->iov[f->n - 1] : NULL;
+    if (last && (uint8_t *)last->iov_base + last->iov_len == host) {
+        last->iov_len += len;
+        return 0;
+    }
+    if (f->n == BATCH) {
+        int err = fill_flush(f);
+        if (err)
+            return err;
+    }
+    f->iov[f->n++] = (struct iovec){.iov_base = host, .iov_len = len};
+    return 0;
+}
+
+/* Back the pages of the unpopulated range [a, b) with frames: those of
+ * an accessible mapping all present, the first `data` bytes read from src
+ * and the rest zero; for PROT_NONE (flags 0) only the pages holding data,
+ * kept.  The caller checked the cost.  0 or the read's -errno. */
+static int commit_src(struct mm *mm, uint64_t a, uint64_t b, uint64_t flags,
+                      const struct mm_src *src)
+{
+    uint64_t data = src_data(src, b - a);
+    struct fill f = {.fd = src ? src->fd : -1, .off = src ? src->off : 0};
+    for (uint64_t va = a; va < b && (flags || va - a < data); va += MEM_PAGE) {
+        uint64_t pa = take_page(mm->mem);
+        int err = 0;
+        if (flags) {
+            err = pt_map(mm->mem, va, pa, flags);
+        } else {
+            uint64_t *leaf = pt_leaf(mm->mem, va, true, &err);
+            if (leaf)
+                *leaf = pa | MM_PTE_KEPT;
+        }
+        assert(err == 0);
+        if (va - a < data) {
+            err = fill_add(&f, mem_host(mm->mem, pa), min_u64(MEM_PAGE, data - (va - a)));
+            if (err)
+                return err;
+        }
+    }
+    return fill_flush(&f);
+}
+
 /* ---- mmap and friends ------------------------------------------------------- */
 
-int mm_map_anon(struct mm *mm, uint64_t addr, uint64_t len, int prot, enum mm_kind kind)
+int mm_map(struct mm *mm, uint64_t addr, uint64_t len, int prot, enum mm_kind kind,
+           const struct mm_src *src)
 {
     if (!page_aligned(addr) || !page_aligned(len) || len == 0 || !user_range(addr, len) ||
         (prot & ~PROT_KNOWN))
         return -EINVAL;
+    if (src && (!page_aligned(src->off) || src->off > UINT64_MAX - len))
+        return -EINVAL;
     uint64_t end = addr + len, flags = leaf_flags(prot);
-    int err = reserve_regions(mm, 3);
+    uint64_t data_end = addr + ((src_data(src, len) + MEM_PAGE - 1) & ~(MEM_PAGE - 1));
+    uint64_t commit_end = flags ? end : data_end;
+    /* Insert, the unmap's two splits, and two more to undo a failed read. */
+    int err = reserve_regions(mm, 5);
     if (err)
         return err;
     uint64_t freed = count_frames(mm, addr, end);
     struct cost c;
     cost_init(&c);
     /* Bound the table walk below: a range this large cannot fit anyway. */
-    if (flags && len / MEM_PAGE > mem_free_bytes(mm->mem) / MEM_PAGE + freed)
+    if ((commit_end - addr) / MEM_PAGE > mem_free_bytes(mm->mem) / MEM_PAGE + freed)
         return -ENOMEM;
-    cost_commit(mm, &c, addr, end, flags);
+    cost_commit(mm, &c, addr, commit_end);
     if (!cost_fits(mm, &c, freed))
         return -ENOMEM;
     unmap(mm, addr, end);
-    commit(mm, addr, end, flags);
-    regions_insert(mm, addr, end, prot, kind);
-    return 0;
+    struct mm_region r = {.start = addr, .end = end, .prot = prot, .kind = kind};
+    if (src) {
+        r.shared = src->shared;
+        r.file = src->file;
+        r.offset = src->file ? src->off : 0;
+    }
+    regions_insert(mm, &r);
+    err = commit_src(mm, addr, end, flags, src);
+    if (err)
+        unmap(mm, addr, end);
+    return err;
+}
+
+int mm_map_anon(struct mm *mm, uint64_t addr, uint64_t len, int prot, enum mm_kind kind)
+{
+    return mm_map(mm, addr, len, prot, kind, NULL);
 }
 
 /* Highest free range of len bytes inside [lo, hi), or 0. */
@@ -478,13 +638,15 @@ int64_t mm_find_free(const struct mm *mm, uint64_t hint, uint64_t len)
     return at ? (int64_t)at : -ENOMEM;
 }
 
-int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags)
+/* mmap of src, or of anonymous memory when src is NULL. */
+static int64_t do_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
+                       const struct mm_src *src)
 {
     int type = flags & (MAP_SHARED | MAP_PRIVATE);
     /* Anonymous shared memory is private memory here: one process, no fork. */
     if (type != MAP_SHARED && type != MAP_PRIVATE)
         return -EINVAL;
-    if (!(flags & MAP_ANONYMOUS) || (flags & MAP_HUGETLB) || (prot & ~PROT_KNOWN) || len == 0)
+    if ((flags & MAP_HUGETLB) || (prot & ~PROT_KNOWN) || len == 0)
         return -EINVAL;
     bool fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
     if (fixed && !page_aligned(addr))
@@ -505,8 +667,23 @@ int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags)
             return at;
         addr = (uint64_t)at;
     }
-    int err = mm_map_anon(mm, addr, len, prot, MM_ANON);
+    int err = mm_map(mm, addr, len, prot, src ? MM_FILE : MM_ANON, src);
     return err ? err : (int64_t)addr;
+}
+
+int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags)
+{
+    if (!(flags & MAP_ANONYMOUS))
+        return -EINVAL;
+    return do_mmap(mm, addr, len, prot, flags, NULL);
+}
+
+int64_t mm_mmap_file(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
+                     const struct mm_src *src)
+{
+    struct mm_src s = *src;
+    s.shared = (flags & (MAP_SHARED | MAP_PRIVATE)) == MAP_SHARED;
+    return do_mmap(mm, addr, len, prot, flags, &s);
 }
 
 int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len)
@@ -574,6 +751,12 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
     uint64_t end = addr + len, flags = leaf_flags(prot);
     if (!range_mapped(mm, addr, end))
         return -ENOMEM;
+    /* mprotect(2): EACCES for PROT_WRITE on a shared file mapping the
+     * process may not write; here no shared file mapping is writable. */
+    for (size_t i = first_after(mm, addr); (prot & PROT_WRITE) && i < mm->nregions &&
+                                           mm->regions[i].start < end; i++)
+        if (mm->regions[i].shared)
+            return -EACCES;
     int err = reserve_regions(mm, 2);
     if (err)
         return err;
@@ -651,13 +834,14 @@ static void cost_move(struct mm *mm, struct cost *c, uint64_t old, uint64_t copy
     }
 }
 
-/* Move region piece [old, old+old_len) to [dst, dst+new_len), replacing
- * whatever dst held: contents go to fresh frames (the old ones are retired
- * so KVM forgets them), growth is committed zeroed, old is unmapped. */
+/* Move region piece [old, old+old_len) of `from` to [dst, dst+new_len),
+ * replacing whatever dst held: contents go to fresh frames (the old ones
+ * are retired so KVM forgets them), growth is committed zeroed, old is
+ * unmapped.  The new region keeps from's protection, kind and file. */
 static int64_t relocate(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t dst,
-                        uint64_t new_len, int prot, enum mm_kind kind)
+                        uint64_t new_len, const struct mm_region *from)
 {
-    uint64_t copy = min_u64(old_len, new_len), flags = leaf_flags(prot);
+    uint64_t copy = min_u64(old_len, new_len), flags = leaf_flags(from->prot);
     int err = reserve_regions(mm, 5);
     if (err)
         return err;
@@ -667,14 +851,23 @@ static int64_t relocate(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t 
     struct cost c;
     cost_init(&c);
     cost_move(mm, &c, old, copy, dst);
-    cost_commit(mm, &c, dst + copy, dst + new_len, flags);
+    if (flags)
+        cost_commit(mm, &c, dst + copy, dst + new_len);
     if (!cost_fits(mm, &c, freed))
         return -ENOMEM;
+    struct mm_region r = *from;
+    r.start = dst;
+    r.end = dst + new_len;
+    if (r.file)
+        r.offset += old - from->start;
+    /* Hold the file: unmapping old may drop the last region naming it. */
+    file_get(r.file);
     unmap(mm, dst, dst + new_len);
     move_pages(mm, old, copy, dst);
     commit(mm, dst + copy, dst + new_len, flags);
     unmap(mm, old, old + old_len);
-    regions_insert(mm, dst, dst + new_len, prot, kind);
+    regions_insert(mm, &r);
+    mm_file_put(r.file);
     return (int64_t)dst;
 }
 
@@ -695,15 +888,15 @@ int64_t mm_mremap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_le
     const struct mm_region *r = mm_find(mm, old);
     if (!r || old_len > r->end - old)
         return -EFAULT;
-    int prot = r->prot;
-    enum mm_kind kind = r->kind;
-    uint64_t region_end = r->end;
+    /* A copy: the region array moves when it grows. */
+    struct mm_region from = *r;
+    uint64_t region_end = from.end;
 
     if (flags & MREMAP_FIXED) {
         if (!page_aligned(new_addr) || !user_range(new_addr, new_len) ||
             (new_addr < old + old_len && old < new_addr + new_len))
             return -EINVAL;
-        return relocate(mm, old, old_len, new_addr, new_len, prot, kind);
+        return relocate(mm, old, old_len, new_addr, new_len, &from);
     }
     if (new_len <= old_len) {
         int err = reserve_regions(mm, 2);
@@ -716,7 +909,14 @@ int64_t mm_mremap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_le
     uint64_t grow = new_len - old_len;
     if (old + old_len == region_end && grow <= RB_USER_TOP - region_end &&
         range_free(mm, region_end, region_end + grow)) {
-        int err = mm_map_anon(mm, region_end, grow, prot, kind);
+        /* Zeroed, under the same name, so it merges with the region. */
+        struct mm_src src = {
+            .fd = -1,
+            .off = from.offset + (region_end - from.start),
+            .file = from.file,
+            .shared = from.shared,
+        };
+        int err = mm_map(mm, region_end, grow, from.prot, from.kind, &src);
         return err ? err : (int64_t)old;
     }
     if (!(flags & MREMAP_MAYMOVE))
@@ -724,7 +924,7 @@ int64_t mm_mremap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_le
     int64_t dst = mm_find_free(mm, 0, new_len);
     if (dst < 0)
         return dst;
-    return relocate(mm, old, old_len, (uint64_t)dst, new_len, prot, kind);
+    return relocate(mm, old, old_len, (uint64_t)dst, new_len, &from);
 }
 
 static bool advice_known(int advice)
