@@ -3,9 +3,14 @@
 #define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "fd.h"
 #include "mem.h"
 #include "mm.h"
 #include "pt.h"
@@ -44,6 +49,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+    fd_fini(&rb.fds);
     mm_fini(MM);
     mem_fini(M);
 }
@@ -117,10 +123,17 @@ static uint64_t check_mm(void)
         if (i > 0) {
             const struct mm_region *p = &MM->regions[i - 1];
             REQUIRE(p->end <= r->start, "regions %zu and %zu overlap", i - 1, i);
-            REQUIRE(!(p->end == r->start && p->prot == r->prot && p->kind == r->kind),
+            bool same_file = p->file == r->file ||
+                             (p->file && r->file && !strcmp(p->file->name, r->file->name) &&
+                              p->file->dev == r->file->dev && p->file->ino == r->file->ino);
+            REQUIRE(!(p->end == r->start && p->prot == r->prot && p->kind == r->kind &&
+                      p->shared == r->shared && same_file &&
+                      (!p->file || p->offset + (p->end - p->start) == r->offset)),
                     "regions %zu and %zu should have merged", i - 1, i);
         }
         REQUIRE(mm_find(MM, r->start) == r && mm_find(MM, r->end - 1) == r, "mm_find %zu", i);
+        REQUIRE(!r->file || r->file->refs > 0, "region %zu names a dead file", i);
+        REQUIRE(r->file || !r->offset, "unnamed region %zu has an offset", i);
     }
     struct walk w = { .owner = calloc(M->size / PG, 1) };
     ck_assert_ptr_nonnull(w.owner);
@@ -799,7 +812,12 @@ START_TEST(syscall_handlers)
     ck_assert_int_eq(sys_mmap(&rb, ARGS(0, PG, RW, ANON, (uint64_t)-1, 1)), -EINVAL);
     ck_assert_int_eq(sys_mmap(&rb, ARGS(0, PG, PROT_READ, MAP_PRIVATE, 5, 0)), -EBADF);
     ck_assert_int_eq(sys_mmap(&rb, ARGS(0, PG, PROT_READ, MAP_PRIVATE, (uint64_t)-1, 0)), -EBADF);
-    ck_assert_int_eq(sys_mmap(&rb, ARGS(0, PG, PROT_READ, MAP_PRIVATE, 1, 0)), -ENODEV);
+    /* A pipe has no mmap (Linux: ENODEV). */
+    int p[2];
+    ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+    ck_assert_int_eq(fd_install(&rb.fds, p[0], 3, 64, false, NULL), 3);
+    close(p[1]);
+    ck_assert_int_eq(sys_mmap(&rb, ARGS(0, PG, PROT_READ, MAP_PRIVATE, 3, 0)), -ENODEV);
     ck_assert_int_eq(sys_mmap(&rb, ARGS(0, PG, (1ULL << 32) | RW, ANON, 0, 0)), -EINVAL);
     int64_t a = sys_mmap(&rb, ARGS(0, 2 * PG, RW, ANON, (uint64_t)-1, 0));
     ck_assert_int_eq(a, (int64_t)(TOP - 2 * PG));
@@ -815,6 +833,270 @@ START_TEST(syscall_handlers)
     MM->brk_start = MM->brk = 0x40000000;
     ck_assert_int_eq(sys_brk(&rb, ARGS(0)), 0x40000000);
     ck_assert_int_eq(sys_brk(&rb, ARGS(0x40000000 + PG)), 0x40000000 + PG);
+    check_mm();
+#undef ARGS
+}
+END_TEST
+
+/* ---- File mappings ------------------------------------------------------------ */
+
+/* A temporary file of `len` bytes, byte i holding file_byte(i), open for
+ * reading and writing (unlinked at once: the fd keeps it). */
+static uint8_t file_byte(uint64_t i)
+{
+    return (uint8_t)(i % 253 + 1);
+}
+
+static int temp_file(uint64_t len)
+{
+    char path[] = "/tmp/rb-mm-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    unlink(path);
+    uint8_t *buf = malloc(len + 1);
+    ck_assert_ptr_nonnull(buf);
+    for (uint64_t i = 0; i < len; i++)
+        buf[i] = file_byte(i);
+    ck_assert_int_eq(pwrite(fd, buf, len, 0), (ssize_t)len);
+    free(buf);
+    return fd;
+}
+
+static struct mm_src src_of(int fd, uint64_t off, struct mm_file *name)
+{
+    struct stat st;
+    ck_assert_int_eq(fstat(fd, &st), 0);
+    return (struct mm_src){.fd = fd, .off = off, .size = (uint64_t)st.st_size, .file = name};
+}
+
+/* Ring 3 reads the file's bytes [off, off+n) at va, then zeros to the end
+ * of len. */
+static void expect_file(uint64_t va, uint64_t len, uint64_t off, uint64_t n)
+{
+    uint8_t buf[PG];
+    for (uint64_t at = 0; at < len; at += PG) {
+        ck_assert_int_eq(mem_copy_from_user(M, buf, va + at, PG), 0);
+        for (uint64_t i = 0; i < PG; i++) {
+            uint8_t want = at + i < n ? file_byte(off + at + i) : 0;
+            REQUIRE(buf[i] == want, "%#llx: %#x, wanted %#x", (unsigned long long)(va + at + i),
+                    buf[i], want);
+        }
+    }
+}
+
+START_TEST(file_private_contents_and_eof)
+{
+    int fd = temp_file(2 * PG + 100);
+    struct mm_file *name = mm_file_new("/data/f", 7, 42);
+    struct mm_src src = src_of(fd, 0, name);
+    uint64_t before = free_pages();
+
+    int64_t a = mm_mmap_file(MM, 0, 4 * PG, PROT_READ | PROT_EXEC, MAP_PRIVATE, &src);
+    ck_assert_int_eq(a, (int64_t)(TOP - 4 * PG));
+    check_mm();
+    /* The file, zeros after EOF in its last page, zero pages past it. */
+    expect_file((uint64_t)a, 4 * PG, 0, 2 * PG + 100);
+    ck_assert_uint_eq(before - free_pages(), 4 + 3); /* frames and their tables */
+    ck_assert(!writable((uint64_t)a));
+    ck_assert(!(eff_of((uint64_t)a) & X86_PTE_NX));
+    const struct mm_region *r = mm_find(MM, (uint64_t)a);
+    ck_assert_int_eq(r->kind, MM_FILE);
+    ck_assert_ptr_eq(r->file, name);
+    ck_assert_uint_eq(name->refs, 2);
+    ck_assert_uint_eq(r->offset, 0);
+    ck_assert(!r->shared);
+
+    /* An offset: the mapping starts at that file page. */
+    src.off = PG;
+    int64_t b = mm_mmap_file(MM, 0, 2 * PG, RW, MAP_PRIVATE, &src);
+    ck_assert_int_gt(b, 0);
+    expect_file((uint64_t)b, 2 * PG, PG, PG + 100);
+    ck_assert_uint_eq(mm_find(MM, (uint64_t)b)->offset, PG);
+    /* Private: guest writes stay in the guest. */
+    fill((uint64_t)b, PG, 0xee);
+    uint8_t byte;
+    ck_assert_int_eq(pread(fd, &byte, 1, PG), 1);
+    ck_assert_uint_eq(byte, file_byte(PG));
+
+    /* Entirely past EOF: zeros. */
+    src.off = 8 * PG;
+    int64_t c = mm_mmap_file(MM, 0, PG, PROT_READ, MAP_PRIVATE, &src);
+    ck_assert_int_gt(c, 0);
+    expect((uint64_t)c, PG, 0);
+    check_mm();
+
+    ck_assert_int_eq(mm_munmap(MM, (uint64_t)a, 4 * PG), 0);
+    ck_assert_int_eq(mm_munmap(MM, (uint64_t)b, 2 * PG), 0);
+    ck_assert_int_eq(mm_munmap(MM, (uint64_t)c, PG), 0);
+    ck_assert_uint_eq(name->refs, 1);
+    mm_file_put(name);
+    check_mm();
+    close(fd);
+}
+END_TEST
+
+START_TEST(file_names_split_and_merge)
+{
+    int fd = temp_file(8 * PG);
+    struct mm_file *name = mm_file_new("/lib/x.so", 1, 2);
+    struct mm_src src = src_of(fd, 0, name);
+    int64_t a = mm_mmap_file(MM, 0, 8 * PG, PROT_READ, MAP_PRIVATE, &src);
+    ck_assert_int_gt(a, 0);
+    uint64_t va = (uint64_t)a;
+
+    /* RELRO-style: the middle goes read-write and back; offsets follow. */
+    ck_assert_int_eq(mm_mprotect(MM, va + 2 * PG, 3 * PG, RW), 0);
+    check_mm();
+    ck_assert_uint_eq(MM->nregions, 3);
+    ck_assert_uint_eq(mm_find(MM, va + 2 * PG)->offset, 2 * PG);
+    ck_assert_uint_eq(mm_find(MM, va + 5 * PG)->offset, 5 * PG);
+    ck_assert_uint_eq(name->refs, 4);
+    expect_file(va, 8 * PG, 0, 8 * PG);
+    ck_assert_int_eq(mm_mprotect(MM, va + 2 * PG, 3 * PG, PROT_READ), 0);
+    check_mm();
+    ck_assert_uint_eq(MM->nregions, 1);
+    ck_assert_uint_eq(name->refs, 2);
+
+    /* A second mapping of the same file next to it merges only where the
+     * file offsets continue. */
+    struct mm_file *again = mm_file_new("/lib/x.so", 1, 2);
+    struct mm_src s2 = src_of(fd, 0, again);
+    ck_assert_int_eq(mm_mmap_file(MM, va - PG, PG, PROT_READ, MAP_PRIVATE | MAP_FIXED, &s2),
+                     (int64_t)(va - PG));
+    check_mm();
+    ck_assert_uint_eq(MM->nregions, 2);
+    ck_assert_int_eq(mm_munmap(MM, va - PG, PG), 0);
+    s2.off = 8 * PG;
+    ck_assert_int_eq(mm_mmap_file(MM, va + 8 * PG, PG, PROT_READ, MAP_PRIVATE | MAP_FIXED, &s2),
+                     (int64_t)(va + 8 * PG));
+    check_mm();
+    ck_assert_uint_eq(MM->nregions, 1);
+    mm_file_put(again);
+    /* Anonymous memory beside it never merges with it. */
+    ck_assert_int_eq(map(va - PG, PG, PROT_READ, ANON | MAP_FIXED), (int64_t)(va - PG));
+    ck_assert_uint_eq(MM->nregions, 2);
+
+    /* mremap moves the contents and keeps the name and offset. */
+    int64_t m = mm_mremap(MM, va + 4 * PG, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED,
+                          0x500000000ULL);
+    ck_assert_int_eq(m, 0x500000000LL);
+    check_mm();
+    const struct mm_region *r = mm_find(MM, 0x500000000ULL);
+    ck_assert_ptr_nonnull(r->file);
+    ck_assert_str_eq(r->file->name, "/lib/x.so");
+    ck_assert_uint_eq(r->offset, 4 * PG);
+    expect_file(0x500000000ULL, 2 * PG, 4 * PG, 2 * PG);
+    /* Growing in place keeps the name too; the growth is zero. */
+    ck_assert_int_eq(mm_mremap(MM, 0x500000000ULL, 2 * PG, 3 * PG, 0, 0), 0x500000000LL);
+    check_mm();
+    r = mm_find(MM, 0x500000000ULL);
+    ck_assert_uint_eq(r->end, 0x500000000ULL + 3 * PG);
+    expect(0x500000000ULL + 2 * PG, PG, 0);
+
+    mm_fini(MM);
+    ck_assert_uint_eq(name->refs, 1);
+    mm_file_put(name);
+    mm_init(MM, M);
+    close(fd);
+}
+END_TEST
+
+START_TEST(file_prot_none_keeps_contents)
+{
+    int fd = temp_file(PG + 10);
+    struct mm_src src = src_of(fd, 0, NULL);
+    uint64_t before = free_pages();
+    /* Only the pages with file data take frames. */
+    int64_t a = mm_mmap_file(MM, 0, 16 * PG, PROT_NONE, MAP_PRIVATE, &src);
+    ck_assert_int_gt(a, 0);
+    check_mm();
+    ck_assert_uint_eq(before - free_pages(), 2 + 3);
+    ck_assert(!translates((uint64_t)a));
+    ck_assert_int_eq(mm_mprotect(MM, (uint64_t)a, 16 * PG, PROT_READ), 0);
+    check_mm();
+    expect_file((uint64_t)a, 16 * PG, 0, PG + 10);
+    close(fd);
+}
+END_TEST
+
+START_TEST(file_shared_is_a_readonly_snapshot)
+{
+    int fd = temp_file(PG);
+    struct mm_src src = src_of(fd, 0, NULL);
+    int64_t a = mm_mmap_file(MM, 0, PG, PROT_READ, MAP_SHARED, &src);
+    ck_assert_int_gt(a, 0);
+    ck_assert(mm_find(MM, (uint64_t)a)->shared);
+    /* Writes could not reach the file, so the mapping never becomes writable. */
+    ck_assert_int_eq(mm_mprotect(MM, (uint64_t)a, PG, RW), -EACCES);
+    ck_assert_int_eq(mm_mprotect(MM, (uint64_t)a, PG, PROT_READ | PROT_EXEC), 0);
+    check_mm();
+    /* A snapshot: later writes to the file are not seen. */
+    uint8_t x = 0x77;
+    ck_assert_int_eq(pwrite(fd, &x, 1, 0), 1);
+    expect_file((uint64_t)a, PG, 0, PG);
+    close(fd);
+}
+END_TEST
+
+START_TEST(file_read_error_leaves_nothing)
+{
+    int fd = temp_file(PG);
+    struct mm_src src = src_of(fd, 0, NULL);
+    close(fd); /* preadv now fails with EBADF */
+    uint64_t before = free_pages();
+    ck_assert_int_eq(mm_mmap_file(MM, 0x600000000ULL, PG, PROT_READ, MAP_PRIVATE | MAP_FIXED, &src),
+                     -EBADF);
+    check_mm();
+    ck_assert_ptr_null(mm_find(MM, 0x600000000ULL));
+    /* Only page tables remain allocated. */
+    ck_assert_uint_le(before - free_pages(), 3);
+    /* A misaligned offset never reaches the file. */
+    src.off = 1;
+    ck_assert_int_eq(mm_mmap_file(MM, 0, PG, PROT_READ, MAP_PRIVATE, &src), -EINVAL);
+}
+END_TEST
+
+/* sys_mmap's checks on the guest's fd, in Linux's terms (mmap(2)). */
+START_TEST(file_syscall_errors)
+{
+    struct sys_args args = { .nr = 0 };
+#define ARGS(...) (args = (struct sys_args){ .a = { __VA_ARGS__ } }, &args)
+    int fd = temp_file(PG);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    int ro = open(path, O_RDONLY | O_CLOEXEC), wo = open(path, O_WRONLY | O_CLOEXEC);
+    int op = open(path, O_PATH | O_CLOEXEC), zero = open("/dev/zero", O_RDWR | O_CLOEXEC);
+    ck_assert_int_ge(ro, 0);
+    ck_assert_int_ge(wo, 0);
+    ck_assert_int_ge(op, 0);
+    ck_assert_int_ge(zero, 0);
+    ck_assert_int_eq(fd_install(&rb.fds, ro, 3, 64, false, "/f"), 3);
+    ck_assert_int_eq(fd_install(&rb.fds, wo, 3, 64, false, "/f"), 4);
+    ck_assert_int_eq(fd_install(&rb.fds, op, 3, 64, false, "/f"), 5);
+    ck_assert_int_eq(fd_install(&rb.fds, zero, 3, 64, false, "/dev/zero"), 6);
+    ck_assert_int_eq(fd_install(&rb.fds, fd, 3, 64, false, "/f"), 7);
+
+    ck_assert_int_eq(sys_mmap(&rb, ARGS(0, PG, PROT_READ, MAP_PRIVATE, 3, 1)), -EINVAL);
+    ck_assert_int_eq(sys_mmap(&rb, ARGS(0, 0, PROT_READ, MAP_PRIVATE, 3, 0)), -EINVAL);
+    ck_assert_int_eq(sys_mmap(&rb, ARGS(0, PG, PROT_READ, MAP_PRIVATE, 9, 0)), -EBADF);
+    ck_assert_int_eq(sys_mmap(&rb, ARGS(0, PG, PROT_READ, MAP_PRIVATE, 5, 0)), -EBADF);
+    ck_assert_int_eq(sys_mmap(&rb, ARGS(0, PG, PROT_READ, MAP_PRIVATE, 4, 0)), -EACCES);
+    ck_assert_int_eq(sys_mmap(&rb, ARGS(0, PG, PROT_READ, MAP_SHARED, 3, 0)) > 0, 1);
+    ck_assert_int_eq(sys_mmap(&rb, ARGS(0, PG, RW, MAP_SHARED, 3, 0)), -EACCES);
+    ck_assert_int_eq(sys_mmap(&rb, ARGS(0, PG, RW, MAP_PRIVATE, 3, 0)) > 0, 1);
+    /* Writable shared mappings would need guest writes to reach the file. */
+    rb.cfg.trace_fd = -1;
+    ck_assert_int_eq(sys_mmap(&rb, ARGS(0, PG, RW, MAP_SHARED, 7, 0)), -ENODEV);
+    ck_assert_int_eq(sys_mmap(&rb, ARGS(0, PG, PROT_READ, MAP_SHARED, 7, 0)) > 0, 1);
+    ck_assert_int_eq(sys_mmap(&rb, ARGS(0, 2 * PG, PROT_READ, MAP_PRIVATE, 3,
+                                        0x7ffffffffffff000ULL)), -EOVERFLOW);
+    ck_assert_int_eq(sys_mmap(&rb, ARGS(0, PG, PROT_READ, MAP_PRIVATE, 3,
+                                        0x8000000000000000ULL)), -EOVERFLOW);
+    /* /dev/zero maps as anonymous memory. */
+    int64_t z = sys_mmap(&rb, ARGS(0, PG, RW, MAP_SHARED, 6, 0));
+    ck_assert_int_gt(z, 0);
+    ck_assert_int_eq(mm_find(MM, (uint64_t)z)->kind, MM_ANON);
+    ck_assert(writable((uint64_t)z));
     check_mm();
 #undef ARGS
 }
@@ -969,6 +1251,12 @@ Suite *mm_suite(void)
     tcase_add_test(tc, find_many_regions);
     tcase_add_test(tc, flush_only_when_a_present_leaf_changes);
     tcase_add_test(tc, syscall_handlers);
+    tcase_add_test(tc, file_private_contents_and_eof);
+    tcase_add_test(tc, file_names_split_and_merge);
+    tcase_add_test(tc, file_prot_none_keeps_contents);
+    tcase_add_test(tc, file_shared_is_a_readonly_snapshot);
+    tcase_add_test(tc, file_read_error_leaves_nothing);
+    tcase_add_test(tc, file_syscall_errors);
     tcase_add_test(tc, random_walk_matches_model);
     suite_add_tcase(s, tc);
     return s;

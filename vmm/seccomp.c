@@ -7,6 +7,7 @@
  */
 #include <asm/ioctls.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/kvm.h>
 #include <seccomp.h>
 #include <sys/mman.h>
@@ -45,6 +46,9 @@ int seccomp_confine(struct ringbox *rb, struct ringbox_error *err)
         ALLOW1(write, SCMP_A0(SCMP_CMP_EQ, 2)),
         /* The crossing trace (trace.c), when it is on (else stderr again). */
         ALLOW1(write, SCMP_A0(SCMP_CMP_EQ, (uint64_t)(rb->cfg.trace_fd >= 0 ? rb->cfg.trace_fd : 2))),
+        /* mmap of a guest file (sys_mm.c): its access mode decides EACCES,
+         * and preadv above copies its contents into the guest's frames. */
+        ALLOW1(fcntl, SCMP_A1(SCMP_CMP_EQ, F_GETFL)),
         /* Closing guest fds, and the KVM fds at tear-down. */
         ALLOW(close),
         /* Freeing guest frames (mem.c), and the VMM's own heap (Capstone

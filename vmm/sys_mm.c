@@ -1,15 +1,79 @@
 /* sys_mm.c - the memory syscalls: unpack the registers, let mm.c decide. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 #include "mm.h"
 #include "sys.h"
+#include "trace.h"
 
 int64_t sys_brk(struct ringbox *rb, const struct sys_args *args)
 {
     uint64_t req = args->a[0];
     return (int64_t)mm_brk(&rb->mm, req);
+}
+
+/* /dev/zero (drivers/char/mem.c, minor 5 of the mem major): Linux maps it
+ * as anonymous memory, shared or private alike. */
+static bool is_dev_zero(const struct stat *st)
+{
+    return S_ISCHR(st->st_mode) && major(st->st_rdev) == 1 && minor(st->st_rdev) == 5;
+}
+
+/* mmap of guest fd `fd`: Linux's checks (mm/mmap.c do_mmap) in its order,
+ * then the file's contents are copied into the mapping (mm_map). */
+static int64_t mmap_fd(struct ringbox *rb, uint64_t addr, uint64_t len, int prot, int flags,
+                       int fd, uint64_t off)
+{
+    int host = fd_host(&rb->fds, fd);
+    if (host < 0)
+        return host;
+    if (len == 0)
+        return -EINVAL;
+    int fl = fcntl(host, F_GETFL);
+    if (fl < 0)
+        return -errno;
+    if (fl & O_PATH)
+        return -EBADF; /* an O_PATH fd is not open for I/O (open(2)) */
+    struct stat st;
+    /* The raw syscall: glibc's fstat is newfstatat, which the filter
+     * (seccomp.c) does not allow. */
+    if (syscall(SYS_fstat, host, &st) < 0)
+        return -errno;
+    if (is_dev_zero(&st))
+        return mm_mmap(&rb->mm, addr, len, prot, flags | MAP_ANONYMOUS);
+    /* file_mmap_ok: a file's offsets end at LLONG_MAX (MAX_LFS_FILESIZE). */
+    if (off > INT64_MAX || len > INT64_MAX - off)
+        return -EOVERFLOW;
+    int acc = fl & O_ACCMODE;
+    bool shared = (flags & (MAP_SHARED | MAP_PRIVATE)) == MAP_SHARED;
+    if (shared && (prot & PROT_WRITE) && acc != O_RDWR)
+        return -EACCES;
+    if (acc == O_WRONLY)
+        return -EACCES;
+    /* Pipes, sockets, terminals, directories and most devices have no mmap
+     * (Linux: ENODEV). */
+    if (!S_ISREG(st.st_mode))
+        return -ENODEV;
+    if (shared && (prot & PROT_WRITE)) {
+        trace_note(rb, "policy: mmap(MAP_SHARED, PROT_WRITE) of fd %d refused: writes to shared "
+                       "file mappings are not supported", fd);
+        return -ENODEV;
+    }
+    struct rb_file *f = fd_get(&rb->fds, fd);
+    struct mm_file *name = mm_file_new(f->path ? f->path : "", (uint64_t)st.st_dev,
+                                       (uint64_t)st.st_ino);
+    if (!name)
+        return -ENOMEM;
+    struct mm_src src = {.fd = host, .off = off, .size = (uint64_t)st.st_size, .file = name};
+    int64_t rc = mm_mmap_file(&rb->mm, addr, len, prot, flags, &src);
+    mm_file_put(name);
+    return rc;
 }
 
 int64_t sys_mmap(struct ringbox *rb, const struct sys_args *args)
@@ -20,12 +84,11 @@ int64_t sys_mmap(struct ringbox *rb, const struct sys_args *args)
     /* x86-64 sys_mmap checks the offset first; anonymous mappings ignore it. */
     if (off & (MEM_PAGE - 1))
         return -EINVAL;
-    /* Only 0-2 can be open, and a tty or pipe has no mmap (Linux: ENODEV). */
-    if (!(flags & MAP_ANONYMOUS))
-        return fd >= 0 && fd <= 2 ? -ENODEV : -EBADF;
     if (prot > INT_MAX)
         return -EINVAL;
-    return mm_mmap(&rb->mm, addr, len, (int)prot, flags);
+    if (flags & MAP_ANONYMOUS)
+        return mm_mmap(&rb->mm, addr, len, (int)prot, flags);
+    return mmap_fd(rb, addr, len, (int)prot, flags, fd, off);
 }
 
 int64_t sys_munmap(struct ringbox *rb, const struct sys_args *args)
