@@ -203,6 +203,16 @@ void cpu_features(struct cpu_features *f, const struct kvm_cpuid_entry2 *e, uint
         if ((xcr0_supported & avx512) == avx512)
             f->xcr0 |= avx512;
     }
-    if (!f->xsave)
+    if (!f->xsave) {
         f->xcr0 = 0;
+        return;
+    }
+    /* The standard-format XSAVE area for that XCR0: the legacy region and
+     * header (576 bytes), then each user component at the offset CPUID
+     * leaf 0xD sub-leaf i gives (EAX size, EBX offset; SDM Vol. 1 13.4.3). */
+    f->xsave_size = X86_XSAVE_HDR_END;
+    for (uint32_t i = 0; i < n; i++)
+        if (e[i].function == 0xd && e[i].index >= 2 && e[i].index < 64 &&
+            (f->xcr0 & BIT64(e[i].index)) && e[i].ebx + e[i].eax > f->xsave_size)
+            f->xsave_size = e[i].ebx + e[i].eax;
 }

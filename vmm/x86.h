@@ -176,6 +176,21 @@
 #define X86_XCR0_ZMM_HI256 BIT64(6)
 #define X86_XCR0_HI16_ZMM BIT64(7)
 
+/* XSAVE area, standard format (SDM Vol. 1 10.5.1 table 10-2, 13.4): the
+ * legacy FXSAVE region, then the 64-byte header whose first quadword is
+ * XSTATE_BV and second XCOMP_BV; bytes 464-511 are left to software. */
+#define X86_FXSAVE_FCW 0
+#define X86_FXSAVE_MXCSR 24
+#define X86_FXSAVE_MXCSR_MASK 28
+#define X86_FXSAVE_SW_RESERVED 464
+#define X86_FXSAVE_SIZE 512
+#define X86_XSAVE_HDR_BV 512
+#define X86_XSAVE_HDR_COMP_BV 520
+#define X86_XSAVE_HDR_END 576
+#define X86_FCW_INIT 0x37f     /* FNINIT's control word (SDM Vol. 1 8.1.5) */
+#define X86_MXCSR_INIT 0x1f80  /* MXCSR at reset (SDM Vol. 1 10.2.3) */
+#define X86_MXCSR_MASK_DEFAULT 0xffbf /* when FXSAVE stores a zero mask (11.6.6) */
+
 /* CPUID feature bits (SDM Vol. 2A CPUID, tables 3-8 to 3-10) */
 #define X86_CPUID1_ECX_XSAVE_BIT 26
 #define X86_CPUID7_EBX_SMEP_BIT 7
