@@ -36,6 +36,15 @@ extern "C" {
 /* Syscall numbers below this are counted one by one in the result. */
 #define RINGBOX_SYSCALL_SLOTS 512
 
+/* The one host signal libringbox uses (a realtime signal, 62 = SIGRTMAX-2
+ * with glibc and musl alike).  ringbox_run() installs a no-op handler for it
+ * once per process (without SA_RESTART), keeps it blocked on the calling
+ * thread while the sandbox runs, except inside KVM_RUN and blocking calls
+ * made for the guest, and aims a POSIX timer at that thread with it to
+ * deliver the guest's alarm.  The thread's mask is restored when
+ * ringbox_run() returns.  Embedders must leave this signal alone. */
+#define RINGBOX_HOST_SIGNAL 62
+
 typedef struct ringbox ringbox_t;
 
 enum ringbox_status {
@@ -112,6 +121,9 @@ enum ringbox_end {
 struct ringbox_result {
     enum ringbox_end end;
     int status;
+    /* Killed by a signal whose default action is Core (signal(7)).  No core
+     * file is written; the report says "(core dumped)" as a shell would. */
+    bool core_dumped;
     bool faulted;                /* `fault` is valid */
     struct ringbox_fault fault;
     struct ringbox_counters counters;

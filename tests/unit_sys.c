@@ -184,14 +184,17 @@ START_TEST(write_faults_bad_fds_and_partial)
 }
 END_TEST
 
+/* The write says EPIPE and leaves SIGPIPE pending, from the process itself;
+ * its default action is taken on the way back to ring 3 (sig.c). */
 START_TEST(write_to_a_closed_pipe_is_epipe_and_sigpipe)
 {
     signal(SIGPIPE, SIG_IGN);
     close(pipe_on(1, false));
     ck_assert_int_eq(SYS(__NR_write, 1, RW, 1), -EPIPE);
-    ck_assert(rb.ended);
-    ck_assert_int_eq(res.end, RINGBOX_SIGNALED);
-    ck_assert_int_eq(res.status, SIGPIPE);
+    ck_assert(!rb.ended);
+    ck_assert_uint_eq(rb.proc.sigpending, BIT(SIGPIPE));
+    ck_assert_int_eq(rb.sig.info[SIGPIPE].code, SI_USER);
+    ck_assert_int_eq(rb.sig.info[SIGPIPE].kill.pid, RB_GUEST_PID);
 }
 END_TEST
 
@@ -206,11 +209,17 @@ START_TEST(ignored_or_blocked_sigpipe_leaves_just_epipe)
 
     ck_assert_int_eq(SYS(__NR_rt_sigaction, SIGPIPE, RW + 0x100, 0, 8), 0);
     ck_assert_int_eq(SYS(__NR_write, 1, RW, 1), -EPIPE);
-    ck_assert(!rb.ended);
+    ck_assert_uint_eq(rb.proc.sigpending, 0);
     rb.proc.act[SIGPIPE].handler = 0;
     ck_assert_int_eq(SYS(__NR_rt_sigprocmask, SIG_BLOCK, RW + 0x200, 0, 8), 0);
     ck_assert_int_eq(SYS(__NR_write, 1, RW, 1), -EPIPE);
-    ck_assert(!rb.ended);
+    /* Blocked: pending, and not deliverable. */
+    ck_assert_uint_eq(rb.proc.sigpending, BIT(SIGPIPE));
+    ck_assert(!sig_work(&rb));
+    ck_assert_int_eq(SYS(__NR_rt_sigpending, RW + 0x300, 8), 0);
+    uint64_t pend;
+    get(&pend, RW + 0x300, sizeof(pend));
+    ck_assert_uint_eq(pend, BIT(SIGPIPE));
 }
 END_TEST
 
@@ -577,11 +586,6 @@ START_TEST(clocks)
 }
 END_TEST
 
-static void on_alarm(int sig)
-{
-    (void)sig;
-}
-
 START_TEST(sleeps)
 {
     struct sysarg_timespec ms = {0, 1000000}, neg = {-1, 0}, big = {0, 1000000000}, past = {1, 0};
@@ -601,20 +605,104 @@ START_TEST(sleeps)
 }
 END_TEST
 
+/* The guest's own alarm (setitimer) cuts a sleep short when SIGALRM has
+ * a handler: -EINTR, the time left, SIGALRM pending from the kernel. */
 START_TEST(interrupted_sleep_reports_the_remainder)
 {
-    struct sigaction sa = {.sa_handler = on_alarm};
-    struct itimerval it = {.it_value = {0, 50000}};
+    struct rb_sigaction act = {.handler = 0x401000, .flags = 0x04000000 /* SA_RESTORER */};
+    int64_t it[4] = {0, 0, 0, 50000}; /* interval 0, value 50 ms */
     struct sysarg_timespec two = {2, 0}, rem = {-1, -1};
-    ck_assert_int_eq(sigaction(SIGALRM, &sa, NULL), 0);
+    put(RW + 0x40, &act, sizeof(act));
+    put(RW + 0x80, it, sizeof(it));
     put(RW, &two, sizeof(two));
     put(RW + 0x10, &rem, sizeof(rem));
-    ck_assert_int_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
+    ck_assert_int_eq(SYS(__NR_rt_sigaction, SIGALRM, RW + 0x40, 0, 8), 0);
+    ck_assert_int_eq(SYS(__NR_setitimer, ITIMER_REAL, RW + 0x80, 0), 0);
     ck_assert_int_eq(SYS(__NR_nanosleep, RW, RW + 0x10), -EINTR);
     get(&rem, RW + 0x10, sizeof(rem));
-    ck_assert(rem.sec == 1 || rem.sec == 0);
-    ck_assert_int_ge(rem.nsec, 0);
-    ck_assert_int_lt(rem.nsec, 1000000000);
+    ck_assert_int_eq(rem.sec, 1);
+    ck_assert_int_gt(rem.nsec, 800000000);
+    ck_assert_uint_eq(rb.proc.sigpending, BIT(SIGALRM));
+    ck_assert_int_eq(rb.sig.info[SIGALRM].code, SI_KERNEL);
+    /* Expired and not periodic: disarmed. */
+    ck_assert_int_eq(SYS(__NR_getitimer, ITIMER_REAL, RW + 0x80), 0);
+    get(it, RW + 0x80, sizeof(it));
+    ck_assert(it[0] == 0 && it[1] == 0 && it[2] == 0 && it[3] == 0);
+}
+END_TEST
+
+/* Ignored, the alarm does not interrupt; blocked, it stays pending and
+ * does not interrupt either. */
+START_TEST(ignored_or_blocked_alarm_lets_the_sleep_finish)
+{
+    struct rb_sigaction ign = {.handler = 1};
+    int64_t it[4] = {0, 0, 0, 20000};
+    struct sysarg_timespec t = {0, 60000000};
+    uint64_t set = BIT(SIGALRM);
+    put(RW + 0x40, &ign, sizeof(ign));
+    put(RW + 0x80, it, sizeof(it));
+    put(RW, &t, sizeof(t));
+    put(RW + 0x100, &set, sizeof(set));
+    ck_assert_int_eq(SYS(__NR_rt_sigaction, SIGALRM, RW + 0x40, 0, 8), 0);
+    ck_assert_int_eq(SYS(__NR_setitimer, ITIMER_REAL, RW + 0x80, 0), 0);
+    ck_assert_int_eq(SYS(__NR_nanosleep, RW, 0), 0);
+    ck_assert_uint_eq(rb.proc.sigpending, 0);
+
+    rb.proc.act[SIGALRM].handler = 0;
+    ck_assert_int_eq(SYS(__NR_rt_sigprocmask, SIG_BLOCK, RW + 0x100, 0, 8), 0);
+    ck_assert_int_eq(SYS(__NR_setitimer, ITIMER_REAL, RW + 0x80, 0), 0);
+    ck_assert_int_eq(SYS(__NR_nanosleep, RW, 0), 0);
+    ck_assert_uint_eq(rb.proc.sigpending, BIT(SIGALRM));
+}
+END_TEST
+
+/* alarm() returns the old value rounded to whole seconds; setitimer
+ * checks its timevals and knows only ITIMER_REAL. */
+START_TEST(alarm_and_itimer_arguments)
+{
+    int64_t bad[4] = {0, 0, 0, 1000000}, it[4];
+    put(RW, bad, sizeof(bad));
+    ck_assert_int_eq(SYS(__NR_alarm, 10), 0);
+    ck_assert_int_eq(SYS(__NR_alarm, 0), 10);
+    ck_assert_int_eq(SYS(__NR_alarm, 0), 0);
+    ck_assert_int_eq(SYS(__NR_setitimer, ITIMER_REAL, RW, 0), -EINVAL);
+    ck_assert_int_eq(SYS(__NR_setitimer, ITIMER_VIRTUAL, 0, 0), -EINVAL);
+    ck_assert_int_eq(SYS(__NR_setitimer, ITIMER_REAL, RB_KERNEL_BASE, 0), -EFAULT);
+    ck_assert_int_eq(SYS(__NR_getitimer, 3, RW), -EINVAL);
+    ck_assert_int_eq(SYS(__NR_alarm, 5), 0);
+    ck_assert_int_eq(SYS(__NR_getitimer, ITIMER_REAL, RW), 0);
+    get(it, RW, sizeof(it));
+    ck_assert_int_eq(it[2], 4);
+    ck_assert_int_gt(it[3], 900000);
+    ck_assert_int_eq(SYS(__NR_setitimer, ITIMER_REAL, 0, RW), 0);
+    get(it, RW, sizeof(it));
+    ck_assert_int_eq(it[2], 4);
+    ck_assert_int_eq(SYS(__NR_alarm, 0), 0);
+}
+END_TEST
+
+/* kill, tgkill and tkill reach only the process itself. */
+START_TEST(self_signals)
+{
+    ck_assert_int_eq(SYS(__NR_kill, RB_GUEST_PID, 0), 0);
+    ck_assert_int_eq(SYS(__NR_kill, 1, 0), -ESRCH);
+    ck_assert_int_eq(SYS(__NR_kill, (uint64_t)-1, SIGUSR1), -ESRCH);
+    ck_assert_int_eq(SYS(__NR_kill, RB_GUEST_PID, 65), -EINVAL);
+    ck_assert_uint_eq(rb.proc.sigpending, 0);
+    ck_assert_int_eq(SYS(__NR_kill, 0, SIGUSR1), 0);
+    ck_assert_uint_eq(rb.proc.sigpending, BIT(SIGUSR1));
+    ck_assert_int_eq(rb.sig.info[SIGUSR1].code, SI_USER);
+    ck_assert(sig_work(&rb));
+    ck_assert_int_eq(SYS(__NR_tgkill, RB_GUEST_PID, RB_GUEST_PID, SIGUSR2), 0);
+    ck_assert_int_eq(rb.sig.info[SIGUSR2].code, SI_TKILL);
+    ck_assert_int_eq(SYS(__NR_tgkill, 0, RB_GUEST_PID, SIGUSR2), -EINVAL);
+    ck_assert_int_eq(SYS(__NR_tgkill, 3, RB_GUEST_PID, SIGUSR2), -ESRCH);
+    ck_assert_int_eq(SYS(__NR_tkill, 3, SIGUSR2), -ESRCH);
+    ck_assert_int_eq(SYS(__NR_tkill, RB_GUEST_PID, 99), -EINVAL);
+    /* Default-ignored and ignored signals are discarded at once. */
+    ck_assert_int_eq(SYS(__NR_tkill, RB_GUEST_PID, SIGCHLD), 0);
+    ck_assert_int_eq(SYS(__NR_tkill, RB_GUEST_PID, SIGTSTP), 0);
+    ck_assert_uint_eq(rb.proc.sigpending, BIT(SIGUSR1) | BIT(SIGUSR2));
 }
 END_TEST
 
@@ -772,6 +860,9 @@ Suite *sys_suite(void)
     tcase_add_test(tc, clocks);
     tcase_add_test(tc, sleeps);
     tcase_add_test(tc, interrupted_sleep_reports_the_remainder);
+    tcase_add_test(tc, ignored_or_blocked_alarm_lets_the_sleep_finish);
+    tcase_add_test(tc, alarm_and_itimer_arguments);
+    tcase_add_test(tc, self_signals);
     tcase_add_test(tc, getrandom_fills_guest_memory);
     tcase_add_test(tc, rt_sigaction_round_trip);
     tcase_add_test(tc, rt_sigaction_rejects);

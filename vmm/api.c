@@ -9,6 +9,7 @@
 #include "exec.h"
 #include "kvm.h"
 #include "seccomp.h"
+#include "sig.h"
 #include "vm.h"
 
 #define API __attribute__((visibility("default")))
@@ -41,6 +42,11 @@ API int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct
     if (rc < 0) {
         ringbox_destroy(rb);
         return rc;
+    }
+    rc = sig_init(rb);
+    if (rc < 0) {
+        ringbox_destroy(rb);
+        return rb_fail(err, RINGBOX_ENOKVM, -rc, "kvm: KVM_GET_XSAVE failed");
     }
     mm_init(&rb->mm, &rb->mem);
     rc = fd_init_stdio(&rb->fds);
@@ -82,10 +88,16 @@ API int ringbox_run(ringbox_t *rb, struct ringbox_result *res, struct ringbox_er
     rb->res = res;
     rb->ran = true;
     int rc = kvm_prepare(rb, err);
+    if (rc == 0) {
+        int e = sig_run_begin(rb);
+        if (e < 0)
+            rc = rb_fail(err, RINGBOX_EKVM, -e, "signal: cannot set up the alarm's host signal and timer");
+    }
     if (rc == 0 && rb->cfg.confine)
         rc = seccomp_confine(rb, err);
     if (rc == 0)
         rc = kvm_loop(rb, err);
+    sig_run_end(rb);
     rb->res = NULL;
     return rc;
 }
@@ -94,6 +106,7 @@ API void ringbox_destroy(ringbox_t *rb)
 {
     if (!rb)
         return;
+    sig_fini(rb);
     fd_fini(&rb->fds);
     mm_fini(&rb->mm);
     kvm_teardown(rb);
@@ -115,4 +128,5 @@ void vm_kill(struct ringbox *rb, int sig)
     rb->ended = true;
     rb->res->end = RINGBOX_SIGNALED;
     rb->res->status = sig;
+    rb->res->core_dumped = sig_default_action(sig) == SIG_DFL_CORE;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fault.h"
+#include "sig.h"
 #include "x86.h"
 
 #define API __attribute__((visibility("default")))
@@ -105,6 +106,10 @@ static size_t read_insn(const struct guest_mem *m, uint64_t rip, uint8_t *buf, s
 
 void fault_user(struct ringbox *rb, const struct rb_fault_frame *f)
 {
+    if (sig_fault(rb, f, fault_signal((int)f->vector))) {
+        rb->res->counters.faults++;
+        return;
+    }
     struct ringbox_fault *ft = &rb->res->fault;
     memset(ft, 0, sizeof(*ft));
     ft->vector = (int)f->vector;
@@ -146,8 +151,9 @@ API int ringbox_format_end(const struct ringbox_result *res, char *buf, size_t l
 {
     if (res->end == RINGBOX_EXITED)
         return snprintf(buf, len, "exited with status %d", res->status);
+    const char *core = res->core_dumped ? " (core dumped)" : "";
     if (!res->faulted)
-        return snprintf(buf, len, "killed by %s", ringbox_signal_name(res->status));
+        return snprintf(buf, len, "killed by %s%s", ringbox_signal_name(res->status), core);
     const struct ringbox_fault *ft = &res->fault;
     char errbits[64] = "";
     if (ft->vector == X86_VEC_PF)
@@ -160,8 +166,8 @@ API int ringbox_format_end(const struct ringbox_result *res, char *buf, size_t l
         snprintf(cr2, sizeof(cr2), ", cr2 0x%" PRIx64, ft->cr2);
     if (ft->insn_addr != ft->rip)
         snprintf(after, sizeof(after), ", after 0x%" PRIx64, ft->insn_addr);
-    return snprintf(buf, len, "killed by %s: %s %s, error 0x%" PRIx64 "%s%s%s%s, rip 0x%" PRIx64 "%s: %s",
+    return snprintf(buf, len, "killed by %s: %s %s, error 0x%" PRIx64 "%s%s%s%s, rip 0x%" PRIx64 "%s: %s%s",
                     ringbox_signal_name(res->status), ringbox_vector_name(ft->vector), desc,
                     ft->error_code, errbits[0] ? " (" : "", errbits, errbits[0] ? ")" : "", cr2, ft->rip, after,
-                    ft->disasm[0] ? ft->disasm : "(instruction unreadable)");
+                    ft->disasm[0] ? ft->disasm : "(instruction unreadable)", core);
 }

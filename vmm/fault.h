@@ -8,9 +8,10 @@
 /* The Linux signal an exception from ring 3 raises (arch/x86/kernel/traps.c). */
 int fault_signal(int vector);
 
-/* Record the exception in the run's result (with the instruction bytes the
- * program can read at RIP, disassembled) and end the run with its signal.
- * Signal handlers are not delivered yet. */
+/* Deliver the exception's signal to the program's handler (sig.h), or,
+ * when it takes the default action, record the exception in the run's
+ * result (with the instruction bytes the program can read at RIP,
+ * disassembled) and end the run with its signal. */
 void fault_user(struct ringbox *rb, const struct rb_fault_frame *f);
 
 #endif

@@ -4,6 +4,7 @@
  * syscall costs exactly one KVM_RUN, and registers travel through
  * KVM_CAP_SYNC_REGS, never through GET/SET_REGS per exit.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "fault.h"
 #include "kvm.h"
 #include "pt.h"
+#include "sig.h"
 #include "sys.h"
 #include "trace.h"
 
@@ -285,6 +287,22 @@ static void resume_iret(struct ringbox *rb, uint64_t rip, uint64_t rsp, uint64_t
     resume_at(rb, rb->stub.ret_iret, rb->stub.ret_flush_iret);
 }
 
+void kvm_resume_user(struct ringbox *rb, const struct kvm_regs *u)
+{
+    struct kvm_regs *r = vm_regs(rb);
+    assert(u->rip < X86_USER_CANONICAL_END);
+    if (cpl(rb) == 3) {
+        *r = *u;
+        r->rflags = cpu_user_rflags(u->rflags);
+        rb->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+        return;
+    }
+    uint64_t ring0_flags = r->rflags;
+    *r = *u;
+    r->rflags = ring0_flags;
+    resume_iret(rb, u->rip, u->rsp, u->rflags);
+}
+
 static void user_gp(struct ringbox *rb, uint64_t rip)
 {
     struct rb_fault_frame f = {
@@ -318,6 +336,21 @@ static void handle_syscall(struct ringbox *rb)
         return;
     }
     r->r11 = cpu_user_rflags(r->r11);
+    if (sig_work(rb)) {
+        /* Signals to deliver, a mask to restore, or rt_sigreturn's
+         * context: the whole user context may change, so IRETQ. */
+        struct kvm_regs u = *r;
+        u.rip = r->rcx;
+        u.rflags = r->r11;
+        u.rsp = kvm_user_rsp(rb);
+        if (sig_exit_to_user(rb, &u, a.nr)) {
+            if (!rb->ended)
+                kvm_resume_user(rb, &u);
+            return;
+        }
+        if (rb->ended)
+            return;
+    }
     resume_at(rb, rb->stub.ret_sysret, rb->stub.ret_flush_sysret);
 }
 
@@ -478,7 +511,12 @@ int kvm_loop(struct ringbox *rb, struct ringbox_error *err)
             rb->trace_guest = rb->trace_exit - entered;
         }
         if (rc < 0) {
-            if (errno == EINTR || errno == EAGAIN)
+            /* RINGBOX_HOST_SIGNAL: the guest's alarm expired, or a kick. */
+            if (errno == EINTR) {
+                sig_host_interrupt(rb);
+                continue;
+            }
+            if (errno == EAGAIN)
                 continue;
             return rb_fail(err, RINGBOX_EKVM, errno, "kvm: KVM_RUN failed");
         }

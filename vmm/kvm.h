@@ -20,6 +20,12 @@ int kvm_loop(struct ringbox *rb, struct ringbox_error *err);
 /* Release everything kvm_build acquired (safe on a partial build). */
 void kvm_teardown(struct ringbox *rb);
 
+/* Resume ring 3 in the user context `u` (every GPR, RIP, RSP, RFLAGS),
+ * which replaces the interrupted one: from the stub through IRETQ, or, when
+ * the vCPU is in ring 3 already, by loading the registers.  RIP must be a
+ * canonical user address; RFLAGS is filtered by cpu_user_rflags(). */
+void kvm_resume_user(struct ringbox *rb, const struct kvm_regs *u);
+
 /* The user RSP saved by the stub while a syscall is being forwarded. */
 uint64_t kvm_user_rsp(const struct ringbox *rb);
 

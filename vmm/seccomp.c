@@ -31,6 +31,16 @@ int seccomp_confine(struct ringbox *rb, struct ringbox_error *err)
     const struct rule rules[] = {
         /* The run loop: KVM_RUN on our own vCPU and nothing else. */
         ALLOW2(ioctl, SCMP_A0(SCMP_CMP_EQ, (uint64_t)rb->vcpu_fd), SCMP_A1(SCMP_CMP_EQ, KVM_RUN)),
+        /* Signal frames (sig.c): the FPU state saved into a frame, the
+         * clean state a handler starts with, and rt_sigreturn's. */
+        ALLOW2(ioctl, SCMP_A0(SCMP_CMP_EQ, (uint64_t)rb->vcpu_fd), SCMP_A1(SCMP_CMP_EQ, KVM_GET_XSAVE)),
+        ALLOW2(ioctl, SCMP_A0(SCMP_CMP_EQ, (uint64_t)rb->vcpu_fd), SCMP_A1(SCMP_CMP_EQ, KVM_SET_XSAVE)),
+        /* The guest's alarm (sig.c): re-aiming and, at ringbox_destroy,
+         * deleting this sandbox's own host timer; consuming its signal
+         * after KVM_RUN returns EINTR (an 8-byte kernel sigset). */
+        ALLOW1(timer_settime, SCMP_A0(SCMP_CMP_EQ, (uint64_t)rb->sig.timer)),
+        ALLOW1(timer_delete, SCMP_A0(SCMP_CMP_EQ, (uint64_t)rb->sig.timer)),
+        ALLOW1(rt_sigtimedwait, SCMP_A3(SCMP_CMP_EQ, 8)),
         /* The guest's files (sys_io.c): zero-copy vectored I/O on the host
          * fds in its table, fstat made as the raw syscall, and the two
          * terminal queries it may make. */
@@ -66,14 +76,16 @@ int seccomp_confine(struct ringbox *rb, struct ringbox_error *err)
         ALLOW(clock_gettime),
         ALLOW(clock_nanosleep),
         ALLOW(getrandom),
-        /* uname for the guest's release string; pause for a futex wait
-         * that nothing else can end (sys_proc.c). */
+        /* uname for the guest's release string; pause for a futex wait,
+         * pause(2) or sigsuspend that no alarm can end (sig.c). */
         ALLOW(uname),
         ALLOW(pause),
         /* The host libc's own needs: futex for its locks, and what abort()
          * uses so a failed assertion is reported instead of SIGSYS. */
         ALLOW(futex),
         ALLOW(rt_sigprocmask),
+        /* Also sig.c: RINGBOX_HOST_SIGNAL is unblocked around blocking
+         * host calls, and its no-op handler returns. */
         ALLOW(rt_sigreturn),
         ALLOW(getpid),
         ALLOW(gettid),

@@ -68,14 +68,13 @@ static int64_t transfer(struct ringbox *rb, int hfd, const struct sysarg_iovec *
 }
 
 /* A write that hit a closed pipe also raises SIGPIPE (fs/pipe.c,
- * pipe_write()), whose default action kills.  A program that ignores or
- * blocks it just sees EPIPE.  One that catches it sees EPIPE too, until
- * signal delivery exists to run its handler first. */
+ * pipe_write(): send_sig(), so SI_USER from the process itself).  Its
+ * default action kills on the way back to ring 3; ignored, it is
+ * discarded; caught, the handler runs and the write still says EPIPE. */
 static int64_t wrote(struct ringbox *rb, int64_t r)
 {
-    if (r == -EPIPE && rb->proc.act[SIGPIPE].handler == (uint64_t)(uintptr_t)SIG_DFL &&
-        !(rb->proc.sigmask & (1ULL << (SIGPIPE - 1))))
-        vm_kill(rb, SIGPIPE);
+    if (r == -EPIPE)
+        sig_send(rb, SIGPIPE, SI_USER, 0);
     return r;
 }
 

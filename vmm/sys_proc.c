@@ -3,8 +3,7 @@
  *
  * Host syscalls made here (the seccomp filter allows exactly these):
  *   uname              the host's release, version and machine
- *   clock_nanosleep    a futex wait with a timeout
- *   pause              a futex wait without one
+ *   clock_nanosleep    a futex wait (through sig_sleep(), with pause)
  */
 #define _GNU_SOURCE /* struct utsname's domainname */
 #include <asm/prctl.h>
@@ -15,6 +14,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include "sig.h"
 #include "sys.h"
 #include "sysarg.h"
 
@@ -235,8 +235,9 @@ int64_t sys_sched_yield(struct ringbox *rb, const struct sys_args *args)
 }
 
 /* FUTEX_WAIT(_BITSET) with nobody else to wake us: the value check, then
- * the timeout or, without one, sleep until a host signal (the run ends, or
- * the waiter sees -EINTR, which futex(2) allows and every libc retries).
+ * sleep until the timeout or a signal (sig_sleep()).  Interrupted, an
+ * untimed wait restarts under SA_RESTART and is -EINTR otherwise, and a
+ * timed one is -EINTR (kernel/futex/waitwake.c, futex_wait()).
  * Checks in kernel/futex order: timeout, bitset, alignment, value. */
 static int64_t futex_wait(struct ringbox *rb, uint64_t uaddr, uint32_t val, uint64_t utime,
                           uint32_t bitset, clockid_t clk, int abs)
@@ -256,11 +257,22 @@ static int64_t futex_wait(struct ringbox *rb, uint64_t uaddr, uint32_t val, uint
     if (cur != val)
         return -EAGAIN;
     if (!utime) {
-        pause();
-        return -EINTR;
+        sig_sleep(rb, clk, NULL);
+        return -SIG_ERESTARTSYS;
     }
     struct timespec t = {.tv_sec = ts.sec, .tv_nsec = ts.nsec};
-    return clock_nanosleep(clk, abs, &t, NULL) == EINTR ? -EINTR : -ETIMEDOUT;
+    if (!abs) {
+        struct timespec now;
+        clock_gettime(clk, &now);
+        t.tv_sec += now.tv_sec;
+        t.tv_nsec += now.tv_nsec;
+        if (t.tv_nsec >= 1000000000) {
+            t.tv_sec++;
+            t.tv_nsec -= 1000000000;
+        }
+    }
+    int rc = sig_sleep(rb, clk, &t);
+    return rc == 0 ? -ETIMEDOUT : rc;
 }
 
 /* Nobody else can be waiting.  A private key never touches the page, so

@@ -11,6 +11,7 @@
 #include <sys/random.h>
 #include <sys/uio.h>
 #include <time.h>
+#include "sig.h"
 #include "sys.h"
 #include "sysarg.h"
 
@@ -78,9 +79,10 @@ int64_t sys_time(struct ringbox *rb, const struct sys_args *args)
     return now;
 }
 
-/* Sleep on the host.  When a host signal cuts a relative sleep short, the
- * time left goes to `urem` (if given) and the guest sees -EINTR; an
- * absolute sleep has no remainder (clock_nanosleep(2)). */
+/* Sleep on the host until a signal the guest takes is pending (sig.h).
+ * Then the time left goes to `urem` (if given) and the guest sees -EINTR,
+ * which is what Linux gives when a handler runs; an absolute sleep has no
+ * remainder (clock_nanosleep(2)). */
 static int64_t do_sleep(struct ringbox *rb, clockid_t clk, int flags, uint64_t ureq,
                         uint64_t urem)
 {
@@ -88,13 +90,28 @@ static int64_t do_sleep(struct ringbox *rb, clockid_t clk, int flags, uint64_t u
     int rc = sysarg_timespec(&rb->mem, ureq, &req);
     if (rc < 0)
         return rc;
-    struct timespec t = {.tv_sec = req.sec, .tv_nsec = req.nsec}, rem = {0, 0};
-    int err = clock_nanosleep(clk, flags & TIMER_ABSTIME, &t, &rem);
-    if (err != EINTR)
-        return -err;
-    if (urem && !(flags & TIMER_ABSTIME)) {
-        struct sysarg_timespec left = {.sec = rem.tv_sec, .nsec = rem.tv_nsec};
-        if (mem_copy_to_user(&rb->mem, urem, &left, sizeof(left)) < 0)
+    struct timespec now, end = {.tv_sec = req.sec, .tv_nsec = req.nsec};
+    bool rel = !(flags & TIMER_ABSTIME);
+    if (rel) {
+        if (clock_gettime(clk, &now) < 0)
+            return -errno;
+        end.tv_sec += now.tv_sec;
+        end.tv_nsec += now.tv_nsec;
+        if (end.tv_nsec >= 1000000000) {
+            end.tv_sec++;
+            end.tv_nsec -= 1000000000;
+        }
+    }
+    rc = sig_sleep(rb, clk, &end);
+    if (rc != -EINTR)
+        return rc;
+    if (urem && rel) {
+        clock_gettime(clk, &now);
+        int64_t left = (int64_t)(end.tv_sec - now.tv_sec) * 1000000000 + (end.tv_nsec - now.tv_nsec);
+        if (left < 0)
+            left = 0;
+        struct sysarg_timespec rem = {.sec = left / 1000000000, .nsec = left % 1000000000};
+        if (mem_copy_to_user(&rb->mem, urem, &rem, sizeof(rem)) < 0)
             return -EFAULT;
     }
     return -EINTR;

@@ -11,11 +11,13 @@
 #include "fd.h"
 #include "mem.h"
 #include "mm.h"
+#include "sig.h"
 
 /* What the host CPU (as KVM presents it) offers the guest. */
 struct cpu_features {
     bool smep, smap, umip, xsave, mce, pge;
     uint64_t xcr0;     /* XCR0 to load: supported components ringbox enables */
+    uint32_t xsave_size; /* bytes XSAVE writes for xcr0 (standard format); 0 without XSAVE */
     uint32_t hwcap;    /* AT_HWCAP: CPUID.1:EDX, as Linux reports it */
 };
 
@@ -49,6 +51,7 @@ struct rb_proc {
     uint64_t robust_list, robust_len;
     struct rb_sigaction act[RB_NSIG + 1];
     uint64_t sigmask;
+    uint64_t sigpending;       /* bit sig-1: pending (sig.h) */
     struct rb_altstack altstack;
     uint64_t rlim_cur[16], rlim_max[16]; /* by RLIMIT_* */
     uint32_t uid, gid;
@@ -70,6 +73,7 @@ struct ringbox {
     uint64_t entry, user_sp; /* where ring 3 starts */
     struct rb_proc proc;
     struct fd_table fds;
+    struct sig_state sig;
 
     /* The current run. */
     bool ended;
@@ -94,10 +98,18 @@ static inline void vm_sregs_dirty(struct ringbox *rb)
     rb->run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
 }
 
+/* Whether the next return to ring 3 has signal work (sig.h): one branch
+ * on the hot path. */
+static inline bool sig_work(const struct ringbox *rb)
+{
+    return ((rb->proc.sigpending & ~rb->proc.sigmask) | rb->sig.flags) != 0;
+}
+
 /* End the run: the program exited with `status` (0-255).  Only while a
  * run is in progress (rb->res set), as for vm_kill. */
 void vm_exit(struct ringbox *rb, int status);
-/* End the run: killed by `sig` (no handlers are delivered yet). */
+/* End the run: killed by `sig`, taking its default action (Term or Core:
+ * res->core_dumped); handlers are sig.h's business. */
 void vm_kill(struct ringbox *rb, int sig);
 
 #endif
