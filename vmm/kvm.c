@@ -303,15 +303,18 @@ void kvm_resume_user(struct ringbox *rb, const struct kvm_regs *u)
     resume_iret(rb, u->rip, u->rsp, u->rflags);
 }
 
-static void user_gp(struct ringbox *rb, uint64_t rip)
+/* A #GP the program caused at rip with the given user RSP and RFLAGS: the
+ * vCPU may be in the stub (a bad syscall return address), so the user
+ * context is passed in, never taken from the current registers. */
+static void user_gp(struct ringbox *rb, uint64_t rip, uint64_t rsp, uint64_t rflags)
 {
     struct rb_fault_frame f = {
         .vector = X86_VEC_GP,
         .rip = rip,
-        .cs = vm_sregs(rb)->cs.selector,
-        .rflags = vm_regs(rb)->rflags,
-        .rsp = vm_regs(rb)->rsp,
-        .ss = vm_sregs(rb)->ss.selector,
+        .cs = RB_USER_CS,
+        .rflags = rflags,
+        .rsp = rsp,
+        .ss = RB_USER_DS,
     };
     fault_user(rb, &f);
 }
@@ -332,7 +335,7 @@ static void handle_syscall(struct ringbox *rb)
      * are checked: a non-user RIP would make SYSRETQ fault in ring 0, and
      * R11 must not smuggle IOPL or NT into ring 3. */
     if (r->rcx >= RB_USER_TOP) {
-        user_gp(rb, r->rcx);
+        user_gp(rb, r->rcx, kvm_user_rsp(rb), r->r11);
         return;
     }
     r->r11 = cpu_user_rflags(r->r11);
@@ -446,7 +449,7 @@ static int handle_io(struct ringbox *rb, struct ringbox_error *err)
     if (cpl(rb) != 3)
         return rb_fail(err, RINGBOX_EGUEST, 0, "stub: stray port I/O to 0x%x at rip 0x%llx",
                        rb->run->io.port, (unsigned long long)vm_regs(rb)->rip);
-    user_gp(rb, io_insn_start(rb, vm_regs(rb)->rip));
+    user_gp(rb, io_insn_start(rb, vm_regs(rb)->rip), vm_regs(rb)->rsp, vm_regs(rb)->rflags);
     return 0;
 }
 
@@ -462,7 +465,7 @@ static int handle_exit(struct ringbox *rb, struct ringbox_error *err)
          * privilege check gets here; from ring 3 it is a #GP. */
         rb->res->counters.rejected_io++;
         if (cpl(rb) == 3) {
-            user_gp(rb, vm_regs(rb)->rip);
+            user_gp(rb, vm_regs(rb)->rip, vm_regs(rb)->rsp, vm_regs(rb)->rflags);
             return 0;
         }
         return rb_fail(err, RINGBOX_EGUEST, 0, "stub: unexpected %s exit at rip 0x%llx",
