@@ -58,6 +58,7 @@ enum ringbox_status {
     RINGBOX_EINVAL = -7,   /* a bad argument, or a call in the wrong state */
     RINGBOX_EGUEST = -8,   /* the guest machine failed (stub fault, triple fault, KVM exit error) */
     RINGBOX_ESECCOMP = -9, /* the VMM could not confine itself */
+    RINGBOX_EMOUNT = -10,  /* a mount or the working directory is unusable (see ringbox_mount) */
 };
 
 struct ringbox_error {
@@ -140,10 +141,48 @@ int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct rin
  * the host environment is never added).  argv[0] is what the program sees;
  * AT_EXECFN and /proc/self/exe report `path`.  Once per handle; after a
  * failed load the handle can only be destroyed.
+ * Builds the program's file view (see ringbox_mount).
  * Returns RINGBOX_ENOENT, RINGBOX_EBADELF, RINGBOX_EDYNAMIC,
- * RINGBOX_ENOMEM or RINGBOX_EINVAL. */
+ * RINGBOX_ENOMEM, RINGBOX_EMOUNT (the working directory is not in the
+ * view, or the private directory cannot be made) or RINGBOX_EINVAL. */
 int ringbox_load(ringbox_t *rb, const char *path, char *const argv[], char *const envp[],
                  struct ringbox_error *err);
+
+/* The file view.  A program sees only what its view shows: by default the
+ * program itself (read-only, at its absolute host path); for a dynamic
+ * program the loader and /lib, /lib64, /usr/lib, /usr/lib64 and
+ * /usr/local/lib where the host has them (read-only); /dev/null and
+ * /dev/zero (writable), /dev/urandom and /dev/random (read-only);
+ * /dev/stdin, /dev/stdout and /dev/stderr (symlinks to /proc/self/fd/0-2);
+ * a private, writable, initially empty /tmp; and a synthetic /proc/self
+ * (exe, cmdline, maps, status, fd/).  No `..`, symlink or absolute path
+ * leads outside it: every path is resolved in the guest's namespace and
+ * every step is opened beneath its mount on the host. */
+
+#define RINGBOX_MOUNT_RO 0x1u    /* read-only: any change is EROFS */
+#define RINGBOX_MOUNT_RW 0x2u    /* writable: changes reach the host file or directory */
+#define RINGBOX_MOUNT_TMPFS 0x4u /* a fresh private directory (host NULL), writable,
+                                  * made under $TMPDIR or /tmp and removed by ringbox_destroy */
+
+/* Show host path `host` (a directory or a single file; symlinks in it are
+ * resolved now) at absolute guest path `guest`, with exactly one of the
+ * RINGBOX_MOUNT_* flags.  Mounts come on top of the default view and may
+ * shadow it; the longest mount point containing a path owns it, and of
+ * two mounts at the same point the later wins.  Changes through a mount
+ * (create, write, rename, unlink...) are allowed only in a writable one,
+ * and a rename or link between two mounts is EXDEV, as between file
+ * systems.  Before ringbox_load only.
+ * Returns RINGBOX_EMOUNT (host path missing, guest path not absolute),
+ * RINGBOX_EINVAL (bad flags, or called after ringbox_load) or
+ * RINGBOX_ENOMEM. */
+int ringbox_mount(ringbox_t *rb, const char *host, const char *guest, unsigned flags,
+                  struct ringbox_error *err);
+
+/* Start the program in guest directory `guest` (absolute) instead of "/".
+ * Before ringbox_load only; ringbox_load then fails with RINGBOX_EMOUNT
+ * if the view has no directory there.  Returns RINGBOX_EMOUNT (not
+ * absolute), RINGBOX_EINVAL (after ringbox_load) or RINGBOX_ENOMEM. */
+int ringbox_chdir(ringbox_t *rb, const char *guest, struct ringbox_error *err);
 
 /* Run the loaded program until it exits or is killed, and describe how it
  * ended in *res.  A program's own failure (bad pointer, fault, unknown

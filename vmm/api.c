@@ -36,6 +36,7 @@ API int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct
     rb->cfg = *cfg;
     rb->cfg.mem_bytes &= ~(uint64_t)(MEM_PAGE - 1);
     rb->kvm_fd = rb->vm_fd = rb->vcpu_fd = -1;
+    fs_init(&rb->fs);
     rb->proc.uid = getuid();
     rb->proc.gid = getgid();
     int rc = kvm_build(rb, err);
@@ -67,7 +68,13 @@ API int ringbox_load(ringbox_t *rb, const char *path, char *const argv[], char *
         return rb_fail(err, RINGBOX_EINVAL, 0,
                        rb->loaded ? "ringbox: a program is already loaded"
                                   : "ringbox: an earlier load failed; create a new sandbox");
-    int rc = exec_load(rb, path, argv, envp, err);
+    int rc = fs_set_cmdline(rb, argv, err);
+    if (rc == 0)
+        rc = exec_load(rb, path, argv, envp, err);
+    /* Every program gets a view, even one that exec_load did not build
+     * one for; when it did, this is a no-op. */
+    if (rc == 0)
+        rc = fs_default_view(rb, rb->proc.exe, false, err);
     if (rc < 0) {
         /* A failed load may leave part of an image mapped. */
         rb->load_failed = true;
@@ -75,6 +82,29 @@ API int ringbox_load(ringbox_t *rb, const char *path, char *const argv[], char *
     }
     rb->loaded = true;
     return 0;
+}
+
+/* Mounts and the working directory shape the view exec_load builds. */
+static int before_load(ringbox_t *rb, const char *what, struct ringbox_error *err)
+{
+    if (!rb)
+        return rb_fail(err, RINGBOX_EINVAL, 0, "ringbox: %s needs a handle", what);
+    if (rb->loaded || rb->load_failed)
+        return rb_fail(err, RINGBOX_EINVAL, 0, "ringbox: %s must come before ringbox_load", what);
+    return 0;
+}
+
+API int ringbox_mount(ringbox_t *rb, const char *host, const char *guest, unsigned flags,
+                      struct ringbox_error *err)
+{
+    int rc = before_load(rb, "mount", err);
+    return rc < 0 ? rc : fs_mount_add(rb, host, guest, flags, true, err);
+}
+
+API int ringbox_chdir(ringbox_t *rb, const char *guest, struct ringbox_error *err)
+{
+    int rc = before_load(rb, "chdir", err);
+    return rc < 0 ? rc : fs_chdir_request(rb, guest, err);
 }
 
 API int ringbox_run(ringbox_t *rb, struct ringbox_result *res, struct ringbox_error *err)
@@ -108,6 +138,7 @@ API void ringbox_destroy(ringbox_t *rb)
         return;
     sig_fini(rb);
     fd_fini(&rb->fds);
+    fs_fini(&rb->fs);
     mm_fini(&rb->mm);
     kvm_teardown(rb);
     free(rb->proc.exe);

@@ -38,6 +38,9 @@ static const char usage_text[] =
     "\n"
     "Run the static x86-64 Linux executable PROGRAM in ring 3 of a KVM virtual\n"
     "machine; every syscall it makes is served by ringbox, not by the host kernel.\n"
+    "It sees only itself, /dev/null, /dev/zero, /dev/urandom, /dev/random,\n"
+    "/dev/std{in,out,err}, a private /tmp, /proc/self and what --ro, --rw and\n"
+    "--tmpfs add.\n"
     "Options end at PROGRAM: everything after it belongs to the program.\n"
     "\n"
     "Options:\n"
@@ -46,6 +49,11 @@ static const char usage_text[] =
     "  --env K=V       add K=V to the program's environment (repeatable)\n"
     "  --inherit-env   pass ringbox's own environment to the program; by default\n"
     "                  the program's environment is empty\n"
+    "  --ro HOST[:GUEST]  show host file or directory HOST read-only at GUEST\n"
+    "                  (default: HOST's absolute path); repeatable\n"
+    "  --rw HOST[:GUEST]  the same, writable: changes reach HOST\n"
+    "  --tmpfs GUEST   a private writable directory at GUEST, removed at exit\n"
+    "  --cwd GUEST     start in GUEST (default /)\n"
     "  --stats         print exit, hypercall, fault and per-syscall counts to\n"
     "                  stderr when the program ends\n"
     "  --trace         trace every crossing live on stderr: each syscall with its\n"
@@ -61,7 +69,7 @@ static const char usage_text[] =
     "           132 SIGILL, 133 SIGTRAP); the fault report goes to stderr\n"
     "  120      internal sandbox failure (KVM, guest machine, memory, seccomp)\n"
     "  121      /dev/kvm missing or inaccessible\n"
-    "  125      usage error\n"
+    "  125      usage error, or an unusable --ro/--rw/--tmpfs/--cwd\n"
     "  126      PROGRAM is not a static x86-64 ELF executable (bad or dynamic)\n"
     "  127      PROGRAM not found or unreadable\n";
 
@@ -93,6 +101,8 @@ static int exit_for_status(int status)
         return EXIT_NOEXEC;
     case RINGBOX_ENOKVM:
         return EXIT_NOKVM;
+    case RINGBOX_EMOUNT:
+        return EXIT_USAGE;
     default:
         return EXIT_INTERNAL;
     }
@@ -154,8 +164,16 @@ static int env_set(struct env *e, char *kv)
     return 0;
 }
 
+struct mount_opt {
+    unsigned flags; /* RINGBOX_MOUNT_* */
+    char *host, *guest;
+};
+
 struct options {
     uint64_t mem;
+    struct mount_opt *mounts; /* in order: a later one wins at the same point */
+    size_t nmounts;
+    const char *cwd;
     bool inherit_env, stats;
     const char *trace; /* "-" for stderr, a file name, or NULL */
     char **envs; /* the --env values, in order */
@@ -183,7 +201,8 @@ static int parse_run(int argc, char **argv, struct options *o)
 {
     int i;
     o->envs = calloc((size_t)argc, sizeof *o->envs);
-    if (!o->envs) {
+    o->mounts = calloc((size_t)argc, sizeof *o->mounts);
+    if (!o->envs || !o->mounts) {
         say("out of memory");
         return EXIT_INTERNAL;
     }
@@ -208,6 +227,34 @@ static int parse_run(int argc, char **argv, struct options *o)
             if (val[0] == '=' || !strchr(val, '='))
                 return usage_error("--env: '%s' is not of the form K=V", val);
             o->envs[o->nenvs++] = (char *)val;
+        } else if ((val = option_value(argv, argc, &i, "--ro")) ||
+                   (val = option_value(argv, argc, &i, "--rw"))) {
+            const char *opt = strncmp(a, "--ro", 4) == 0 ? "--ro" : "--rw";
+            if (!*val)
+                return usage_error("%s needs HOST[:GUEST]", opt);
+            struct mount_opt *m = &o->mounts[o->nmounts++];
+            m->flags = opt[3] == 'o' ? RINGBOX_MOUNT_RO : RINGBOX_MOUNT_RW;
+            m->host = strdup(val);
+            if (!m->host) {
+                say("out of memory");
+                return EXIT_INTERNAL;
+            }
+            char *colon = strchr(m->host, ':');
+            if (colon) {
+                *colon = '\0';
+                m->guest = colon + 1;
+            }
+            if (!m->host[0] || (colon && !m->guest[0]))
+                return usage_error("%s: '%s' is not of the form HOST[:GUEST]", opt, val);
+        } else if ((val = option_value(argv, argc, &i, "--tmpfs"))) {
+            if (!*val)
+                return usage_error("--tmpfs needs GUEST");
+            o->mounts[o->nmounts++] = (struct mount_opt){.flags = RINGBOX_MOUNT_TMPFS,
+                                                         .guest = (char *)val};
+        } else if ((val = option_value(argv, argc, &i, "--cwd"))) {
+            if (!*val)
+                return usage_error("--cwd needs GUEST");
+            o->cwd = val;
         } else if (strcmp(a, "--inherit-env") == 0) {
             o->inherit_env = true;
         } else if (strcmp(a, "--stats") == 0) {
@@ -273,12 +320,39 @@ static void print_stats(const struct ringbox_counters *c)
     }
 }
 
+/* --ro/--rw/--tmpfs in order, then --cwd.  HOST alone is shown at its own
+ * absolute path. */
+static int apply_view(ringbox_t *rb, const struct options *o, struct ringbox_error *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < o->nmounts && rc == 0; i++) {
+        const struct mount_opt *m = &o->mounts[i];
+        char *abs = NULL;
+        const char *guest = m->guest;
+        if (!guest && !(guest = abs = realpath(m->host, NULL)))
+            guest = m->host; /* the library reports the missing host path */
+        rc = ringbox_mount(rb, m->host, guest, m->flags, err);
+        free(abs);
+    }
+    if (rc == 0 && o->cwd)
+        rc = ringbox_chdir(rb, o->cwd, err);
+    return rc;
+}
+
+static void free_options(struct options *o)
+{
+    for (size_t i = 0; o->mounts && i < o->nmounts; i++)
+        free(o->mounts[i].host);
+    free(o->mounts);
+    free(o->envs);
+}
+
 static int run(int argc, char **argv)
 {
     struct options o = {.mem = 0};
     int rc = parse_run(argc, argv, &o);
     if (rc >= 0) {
-        free(o.envs);
+        free_options(&o);
         return rc;
     }
 
@@ -310,8 +384,17 @@ static int run(int argc, char **argv)
         }
     }
 
-    if ((rc = ringbox_create(&cfg, &rb, &err)) < 0 ||
-        (rc = ringbox_load(rb, o.prog[0], o.prog, env.v ? env.v : empty, &err)) < 0) {
+    if ((rc = ringbox_create(&cfg, &rb, &err)) < 0) {
+        rc = fail(rc, &err);
+        goto out;
+    }
+    if ((rc = apply_view(rb, &o, &err)) < 0) {
+        /* A bad mount or --cwd is a usage error, whatever the library's status. */
+        say(err.message);
+        rc = rc == RINGBOX_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+        goto out;
+    }
+    if ((rc = ringbox_load(rb, o.prog[0], o.prog, env.v ? env.v : empty, &err)) < 0) {
         rc = fail(rc, &err);
         goto out;
     }
@@ -338,12 +421,12 @@ out:
     if (cfg.trace_fd > STDERR_FILENO)
         close(cfg.trace_fd);
     free(env.v);
-    free(o.envs);
+    free_options(&o);
     return rc;
 oom:
     say("out of memory");
     free(env.v);
-    free(o.envs);
+    free_options(&o);
     return EXIT_INTERNAL;
 }
 

@@ -33,6 +33,7 @@ __attribute__((visibility("default"))) const char *ringbox_strerror(int status)
     case RINGBOX_EINVAL: return "invalid argument";
     case RINGBOX_EGUEST: return "the guest machine failed";
     case RINGBOX_ESECCOMP: return "seccomp confinement failed";
+    case RINGBOX_EMOUNT: return "a mount or the working directory is unusable";
     }
     return "unknown ringbox status";
 }

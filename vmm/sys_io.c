@@ -1,11 +1,11 @@
-/* sys_io.c - read/write, stat, ioctl and readlink on the guest's fds 0-2.
+/* sys_io.c - read/write, fstat and ioctl on the guest's fds.
  *
  * Host syscalls made here (the seccomp filter allows exactly these):
  *   readv, writev, preadv, pwritev  on the guest's host fds, into/out of guest RAM
  *   fstat                           on the guest's host fds
  *   ioctl TCGETS, TIOCGWINSZ        on the guest's host fds
  */
-#define _GNU_SOURCE /* AT_EMPTY_PATH, AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE */
+#define _GNU_SOURCE
 #include <asm/termbits.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -25,9 +25,6 @@
 _Static_assert(sizeof(struct stat) == 144, "x86-64 struct stat");
 /* The kernel's struct termios, not glibc's larger one (asm-generic/termbits.h). */
 _Static_assert(sizeof(struct termios) == 36, "kernel struct termios");
-
-/* What Linux accepts in fstatat's flags (fs/stat.c, vfs_statx()). */
-#define FSTATAT_FLAGS (AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE)
 
 /* One host call: pos < 0 means the file position. */
 static ssize_t host_rw(int hfd, const struct iovec *iov, int n, bool to_guest, int64_t pos)
@@ -176,34 +173,6 @@ int64_t sys_fstat(struct ringbox *rb, const struct sys_args *args)
     return hfd < 0 ? hfd : do_fstat(rb, hfd, ustat);
 }
 
-/* Only the fds themselves can be stat'ed: a path needs the file view
- * (a later issue), so every path is -ENOENT. */
-int64_t sys_newfstatat(struct ringbox *rb, const struct sys_args *args)
-{
-    int dirfd = (int)args->a[0];
-    uint64_t upath = args->a[1];
-    uint64_t ustat = args->a[2];
-    int flags = (int)args->a[3];
-    char path[PATH_MAX];
-
-    if (flags & ~FSTATAT_FLAGS)
-        return -EINVAL;
-    path[0] = '\0';
-    /* NULL with AT_EMPTY_PATH means "" since Linux 6.11 (getname_maybe_null()). */
-    if (upath != 0 || !(flags & AT_EMPTY_PATH)) {
-        long r = mem_strncpy_from_user(&rb->mem, path, upath, sizeof(path));
-        if (r < 0)
-            return r;
-    }
-    if (path[0] == '\0' && !(flags & AT_EMPTY_PATH))
-        return -ENOENT;
-    if (path[0] != '/' && dirfd != AT_FDCWD && fd_host(&rb->fds, dirfd) < 0)
-        return -EBADF;
-    if (path[0] != '\0' || dirfd == AT_FDCWD)
-        return -ENOENT;
-    return do_fstat(rb, fd_host(&rb->fds, dirfd), ustat);
-}
-
 /* Terminal queries are answered truthfully from the host so isatty() and
  * line buffering behave as they would outside; nothing that changes the
  * host terminal is passed on. */
@@ -233,41 +202,4 @@ int64_t sys_ioctl(struct ringbox *rb, const struct sys_args *args)
     default:
         return -ENOTTY;
     }
-}
-
-/* The one symlink the sandbox has.  bufsiz <= 0 is checked before the path
- * (fs/stat.c, do_readlinkat()); the result is truncated without a NUL.
- * The link's path is absolute, so readlinkat's dirfd never matters
- * (path_resolution(7)): any relative path is -ENOENT. */
-static int64_t do_readlink(struct ringbox *rb, uint64_t upath, uint64_t ubuf, int bufsiz)
-{
-    char path[PATH_MAX];
-    if (bufsiz <= 0)
-        return -EINVAL;
-    long r = mem_strncpy_from_user(&rb->mem, path, upath, sizeof(path));
-    if (r < 0)
-        return r;
-    if (!rb->proc.exe || strcmp(path, "/proc/self/exe") != 0)
-        return -ENOENT;
-    size_t n = strlen(rb->proc.exe);
-    if (n > (size_t)bufsiz)
-        n = (size_t)bufsiz;
-    int rc = mem_copy_to_user(&rb->mem, ubuf, rb->proc.exe, n);
-    return rc < 0 ? rc : (int64_t)n;
-}
-
-int64_t sys_readlink(struct ringbox *rb, const struct sys_args *args)
-{
-    uint64_t upath = args->a[0];
-    uint64_t ubuf = args->a[1];
-    int bufsiz = (int)args->a[2];
-    return do_readlink(rb, upath, ubuf, bufsiz);
-}
-
-int64_t sys_readlinkat(struct ringbox *rb, const struct sys_args *args)
-{
-    uint64_t upath = args->a[1];
-    uint64_t ubuf = args->a[2];
-    int bufsiz = (int)args->a[3];
-    return do_readlink(rb, upath, ubuf, bufsiz);
 }

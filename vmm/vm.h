@@ -9,6 +9,7 @@
 #include "ringbox.h"
 #include "ringbox_abi.h"
 #include "fd.h"
+#include "fs.h"
 #include "mem.h"
 #include "mm.h"
 #include "sig.h"
@@ -74,6 +75,7 @@ struct ringbox {
     struct rb_proc proc;
     struct fd_table fds;
     struct sig_state sig;
+    struct fs_view fs;
 
     /* The current run. */
     bool ended;
