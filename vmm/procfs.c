@@ -86,16 +86,24 @@ static void gen_maps(struct ringbox *rb, struct text *t)
     for (size_t i = 0; i < rb->mm.nregions; i++) {
         const struct mm_region *r = &rb->mm.regions[i];
         const char *name = NULL;
-        switch (r->kind) {
-        case MM_HEAP: name = "[heap]"; break;
-        case MM_STACK: name = "[stack]"; break;
-        case MM_IMAGE: name = rb->proc.exe; break;
-        case MM_ANON: break;
+        uint64_t off = 0, dev = 0, ino = 0;
+        if (r->file) {
+            name = r->file->name;
+            off = r->offset;
+            dev = r->file->dev;
+            ino = r->file->ino;
+        } else if (r->kind == MM_HEAP) {
+            name = "[heap]";
+        } else if (r->kind == MM_STACK) {
+            name = "[stack]";
+        } else if (r->kind == MM_IMAGE) {
+            name = rb->proc.exe;
         }
         size_t start = t->len;
-        add(t, "%08" PRIx64 "-%08" PRIx64 " %c%c%cp %08x %02x:%02x %u ", r->start, r->end,
-            r->prot & PROT_READ ? 'r' : '-', r->prot & PROT_WRITE ? 'w' : '-',
-            r->prot & PROT_EXEC ? 'x' : '-', 0, 0, 0, 0);
+        add(t, "%08" PRIx64 "-%08" PRIx64 " %c%c%c%c %08" PRIx64 " %02x:%02x %" PRIu64 " ",
+            r->start, r->end, r->prot & PROT_READ ? 'r' : '-', r->prot & PROT_WRITE ? 'w' : '-',
+            r->prot & PROT_EXEC ? 'x' : '-', r->shared ? 's' : 'p', off, major(dev), minor(dev),
+            ino);
         if (name && !t->oom)
             add(t, "%*s%s", (int)(t->len - start < 73 ? 73 - (t->len - start) : 0), "", name);
         add(t, "\n");
