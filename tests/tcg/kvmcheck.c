@@ -10,12 +10,12 @@
  *             port-I/O exit and back, for docs/tcg.md.
  *   ring3-io  64-bit long mode entered directly at CPL 3, IOPL 0, a TSS
  *             without an I/O bitmap; ring 3 executes OUT. The architecture
- *             (SDM vol. 1 §19.5.1, APM vol. 2 §13.3) raises #GP(0), delivered
+ *             (SDM Vol. 1 19.5.1, Vol. 2B OUT) raises #GP(0), delivered
  *             through a DPL-0 gate to a CPL-0 handler that reports the error
  *             code, the faulting RIP and the pushed CS. kvm_pvm instead exits
  *             to the VMM at CPL 3.
  *   syscall   the same machine; ring 3 executes SYSCALL. The architecture
- *             (SDM vol. 2B SYSCALL) enters LSTAR at CPL 0 with CS from
+ *             (SDM Vol. 2B SYSCALL) enters LSTAR at CPL 0 with CS from
  *             STAR[47:32] and RCX = the return RIP. kvm_pvm keeps CPL 3.
  *
  *   int3      the same machine; ring 3 executes INT3 through a DPL-0 gate:
@@ -439,7 +439,7 @@ static int probe_ring3_io(int *architectural)
 
 /*
  * INT3 in ring 3 through a DPL-0 gate: #GP with error code (3 << 3) | 2, the
- * IDT flag set and the gate's index (SDM vol. 3A §6.12.1.1 and §6.13). Only
+ * IDT flag set and the gate's index (SDM Vol. 3A 6.12.1.1 and 6.13). Only
  * reported, never failed: QEMU 7.2 pushes 3 * 16 + 2 (it scales by the 16-byte
  * long-mode gate size), and ringbox's tests must not depend on the code.
  */
