@@ -3,6 +3,7 @@
 #   make              libringbox.a, libringbox.so, ringbox.pc, ringbox
 #   make check        unit tests, integration tests, then both again under ASan+UBSan
 #   make check-unit   unit tests only (no /dev/kvm needed)
+#   make check-tcg    the integration suite on SVM under QEMU TCG (docs/tcg.md)
 #   make bench        benchmarks (figures, never pass/fail)
 #   make install      PREFIX=/usr/local DESTDIR=
 #   V=1               show commands;  SAN=1  sanitizer build (into build/san)
@@ -169,6 +170,11 @@ $(BUILD)/bench/hypercall: bench/hypercall.c $(BUILD)/libringbox.a | $(BUILD)/ben
 $(BUILD)/bench/%.glibc: bench/%.c | $(BUILD)/bench
 	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $<
 
+# The architecture-faithful lane (docs/tcg.md); status 77 means it skipped
+# itself (no qemu or kernel image).
+check-tcg: $(BUILD)/tests/integration $(BUILD)/ringbox progs
+	$(Q)tests/tcg/run $(BUILD)
+
 bench: all progs $(BENCH_BINS)
 	$(Q)bench/run $(BUILD)
 
@@ -187,7 +193,7 @@ clean:
 $(BUILD) $(BUILD)/guest $(BUILD)/vmm $(BUILD)/gen $(BUILD)/tests $(BUILD)/progs $(BUILD)/bench:
 	$(Q)mkdir -p $@
 
-.PHONY: all check check-unit check-integration progs bench install clean
+.PHONY: all check check-unit check-integration check-tcg progs bench install clean
 .SECONDARY:
 
 -include $(wildcard $(BUILD)/*/*.d)
