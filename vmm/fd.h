@@ -10,10 +10,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The status flags F_SETFL may change (fs/fcntl.c, SETFL_MASK); Linux
+ * silently ignores the rest.  O_DIRECT and O_NOATIME need _GNU_SOURCE
+ * where this is used. */
+#define FD_SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
+
 struct rb_file {
     int host;     /* host fd, or -1: the slot is free */
     bool cloexec; /* the guest's FD_CLOEXEC, honoured by a later execve */
     char *path;   /* guest path it was opened by (/proc/self/fd, fchdir), or NULL */
+    /* For a file without a path: the guest may change its attributes
+     * (fchmod).  Set for the pipes it made; clear for the streams ringbox
+     * was given, so a sandboxed program cannot chmod a host file or
+     * terminal it was only lent.  A file with a path is writable as its
+     * mount is (fs_fd_check_write). */
+    bool attr_rw;
 };
 
 struct fd_table {

@@ -5,7 +5,7 @@
  * their freedom.  Anything not listed kills the process: a VMM that asks for
  * something else is compromised or buggy, and either way must stop.
  */
-#define _GNU_SOURCE /* AT_EMPTY_PATH, MFD_CLOEXEC */
+#define _GNU_SOURCE /* AT_EMPTY_PATH, MFD_CLOEXEC, O_DIRECT, O_NOATIME */
 #include <asm/ioctls.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 
 #include "err.h"
+#include "fd.h"
 #include "seccomp.h"
 
 struct rule {
@@ -78,6 +79,28 @@ int seccomp_confine(struct ringbox *rb, struct ringbox_error *err)
          * mode, then a duplicate (fs.c, open_magic). */
         ALLOW1(fcntl, SCMP_A1(SCMP_CMP_EQ, F_GETFL)),
         ALLOW1(fcntl, SCMP_A1(SCMP_CMP_EQ, F_DUPFD_CLOEXEC)),
+        /* The guest's descriptors (sys_fd.c, sys_io.c, sys_file.c,
+         * sys_poll.c): a guest dup is a host F_DUPFD_CLOEXEC; status flags
+         * through F_GETFL and F_SETFL, only the bits F_SETFL may change
+         * (tested in the low 32 bits, since glibc passes fcntl's third
+         * argument as an int through varargs); pipes always O_CLOEXEC on
+         * the host; the ioctls for pending bytes and non-blocking mode;
+         * ppoll without a signal mask, the VMM's own never changes.
+         * F_DUPFD_CLOEXEC, F_GETFL, ftruncate and fstatfs are allowed above
+         * for the file view and serve these too. */
+        ALLOW2(fcntl, SCMP_A1(SCMP_CMP_EQ, F_SETFL),
+               SCMP_A2(SCMP_CMP_MASKED_EQ, (uint32_t)~FD_SETFL_MASK, 0)),
+        ALLOW1(pipe2, SCMP_A1(SCMP_CMP_MASKED_EQ, (uint32_t) ~(O_NONBLOCK | O_DIRECT), O_CLOEXEC)),
+        ALLOW2(ioctl, SCMP_A0(SCMP_CMP_NE, (uint64_t)rb->vcpu_fd), SCMP_A1(SCMP_CMP_EQ, FIONREAD)),
+        ALLOW2(ioctl, SCMP_A0(SCMP_CMP_NE, (uint64_t)rb->vcpu_fd), SCMP_A1(SCMP_CMP_EQ, FIONBIO)),
+        ALLOW(lseek),
+        ALLOW(sendfile),
+        ALLOW1(copy_file_range, SCMP_A5(SCMP_CMP_EQ, 0)),
+        ALLOW(fsync),
+        ALLOW(fdatasync),
+        ALLOW(fallocate),
+        ALLOW(fchmod),
+        ALLOW1(ppoll, SCMP_A3(SCMP_CMP_EQ, 0)),
         /* Not used by ringbox itself: the host libc's assert/abort message
          * and sanitizer reports go to stderr through write(2). */
         ALLOW1(write, SCMP_A0(SCMP_CMP_EQ, 2)),

@@ -21,6 +21,10 @@ typedef int64_t (*sys_handler)(struct ringbox *rb, const struct sys_args *args);
 #include "syscalls.def"
 #undef RB_SYSCALL
 
+/* The guest's RLIMIT_NOFILE soft limit as a bound on guest fd numbers
+ * (fs/file.c: alloc_fd, dup2 and F_DUPFD all take rlimit(RLIMIT_NOFILE)). */
+int sys_nofile(struct ringbox *rb);
+
 /* Dispatch one syscall, counting it.  Unknown numbers get -ENOSYS. */
 int64_t sys_dispatch(struct ringbox *rb, const struct sys_args *args);
 

@@ -1,9 +1,13 @@
-/* sys_io.c - read/write, fstat and ioctl on the guest's fds.
+/* sys_io.c - read/write, lseek, sendfile, copy_file_range, fstat and ioctl
+ * on the guest's fds.
  *
  * Host syscalls made here (the seccomp filter allows exactly these):
  *   readv, writev, preadv, pwritev  on the guest's host fds, into/out of guest RAM
+ *   lseek, sendfile                 on the guest's host fds
+ *   copy_file_range                 on the guest's host fds, flags 0
  *   fstat                           on the guest's host fds
- *   ioctl TCGETS, TIOCGWINSZ        on the guest's host fds
+ *   ioctl TCGETS, TIOCGWINSZ,       on the guest's host fds
+ *         FIONREAD, FIONBIO
  */
 #define _GNU_SOURCE
 #include <asm/termbits.h>
@@ -13,6 +17,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -156,6 +161,80 @@ int64_t sys_pwrite64(struct ringbox *rb, const struct sys_args *args)
     return wrote(rb, rw_one(rb, fd, buf, count, false, pos));
 }
 
+int64_t sys_lseek(struct ringbox *rb, const struct sys_args *args)
+{
+    int hfd = fd_host(&rb->fds, (int)args->a[0]);
+    int64_t offset = (int64_t)args->a[1];
+    int whence = (int)args->a[2];
+
+    if (hfd < 0)
+        return hfd;
+    off_t r = lseek(hfd, offset, whence);
+    return r < 0 ? -errno : r;
+}
+
+/* fs/read_write.c, sendfile64: the offset is read before the fds are
+ * looked at, and written back whatever the transfer did.  With an offset
+ * the input file's own position is left alone, as the host does. */
+int64_t sys_sendfile(struct ringbox *rb, const struct sys_args *args)
+{
+    int64_t out_fd = (int)args->a[0];
+    int64_t in_fd = (int)args->a[1];
+    uint64_t uoff = args->a[2];
+    uint64_t count = args->a[3];
+    off_t pos;
+
+    if (uoff && mem_copy_from_user(&rb->mem, &pos, uoff, sizeof(pos)) < 0)
+        return -EFAULT;
+    int hin = fd_host(&rb->fds, in_fd);
+    if (hin < 0)
+        return hin;
+    int hout = fd_host(&rb->fds, out_fd);
+    if (hout < 0)
+        return hout;
+    ssize_t r = sendfile(hout, hin, uoff ? &pos : NULL, count);
+    int64_t ret = r < 0 ? -errno : r;
+    if (uoff && mem_copy_to_user(&rb->mem, uoff, &pos, sizeof(pos)) < 0)
+        return -EFAULT;
+    return wrote(rb, ret);
+}
+
+/* fs/read_write.c, copy_file_range: the fds, then the offsets, then the
+ * flags (none are defined); offsets go back only after a copy that moved
+ * something. */
+int64_t sys_copy_file_range(struct ringbox *rb, const struct sys_args *args)
+{
+    int64_t fd_in = (int)args->a[0];
+    uint64_t uoff_in = args->a[1];
+    int64_t fd_out = (int)args->a[2];
+    uint64_t uoff_out = args->a[3];
+    uint64_t len = args->a[4];
+    unsigned int flags = (unsigned int)args->a[5];
+    off_t pos_in, pos_out;
+
+    int hin = fd_host(&rb->fds, fd_in);
+    if (hin < 0)
+        return hin;
+    int hout = fd_host(&rb->fds, fd_out);
+    if (hout < 0)
+        return hout;
+    if (uoff_in && mem_copy_from_user(&rb->mem, &pos_in, uoff_in, sizeof(pos_in)) < 0)
+        return -EFAULT;
+    if (uoff_out && mem_copy_from_user(&rb->mem, &pos_out, uoff_out, sizeof(pos_out)) < 0)
+        return -EFAULT;
+    if (flags != 0)
+        return -EINVAL;
+    ssize_t r = copy_file_range(hin, uoff_in ? &pos_in : NULL, hout, uoff_out ? &pos_out : NULL,
+                                len, 0);
+    if (r < 0)
+        return -errno;
+    if (r > 0 && uoff_in && mem_copy_to_user(&rb->mem, uoff_in, &pos_in, sizeof(pos_in)) < 0)
+        return -EFAULT;
+    if (r > 0 && uoff_out && mem_copy_to_user(&rb->mem, uoff_out, &pos_out, sizeof(pos_out)) < 0)
+        return -EFAULT;
+    return r;
+}
+
 /* The raw syscall, not glibc's fstat(), which some versions route through
  * newfstatat: the seccomp filter allows fstat alone. */
 static int64_t do_fstat(struct ringbox *rb, int hfd, uint64_t ustat)
@@ -175,16 +254,37 @@ int64_t sys_fstat(struct ringbox *rb, const struct sys_args *args)
 
 /* Terminal queries are answered truthfully from the host so isatty() and
  * line buffering behave as they would outside; nothing that changes the
- * host terminal is passed on. */
+ * host terminal is passed on.  Of the generic file ioctls (fs/ioctl.c,
+ * do_vfs_ioctl()), the close-on-exec pair is the table's own flag, and
+ * FIONBIO and FIONREAD go to the host file, which holds the status flags
+ * and the data. */
 int64_t sys_ioctl(struct ringbox *rb, const struct sys_args *args)
 {
-    int hfd = fd_host(&rb->fds, (int)args->a[0]);
+    int64_t fd = (int)args->a[0];
     unsigned int req = (unsigned int)args->a[1];
     uint64_t uarg = args->a[2];
+    struct rb_file *f = fd_get(&rb->fds, fd);
 
-    if (hfd < 0)
-        return hfd;
+    if (!f)
+        return -EBADF;
+    int hfd = f->host;
     switch (req) {
+    case FIOCLEX:
+    case FIONCLEX:
+        f->cloexec = req == FIOCLEX;
+        return 0;
+    case FIONBIO: {
+        int on;
+        if (mem_copy_from_user(&rb->mem, &on, uarg, sizeof(on)) < 0)
+            return -EFAULT;
+        return ioctl(hfd, FIONBIO, &on) < 0 ? -errno : 0;
+    }
+    case FIONREAD: {
+        int n;
+        if (ioctl(hfd, FIONREAD, &n) < 0)
+            return -errno;
+        return mem_copy_to_user(&rb->mem, uarg, &n, sizeof(n));
+    }
     case TCGETS: {
         struct termios t;
         memset(&t, 0, sizeof(t));

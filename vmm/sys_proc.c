@@ -8,9 +8,11 @@
 #define _GNU_SOURCE /* struct utsname's domainname */
 #include <asm/prctl.h>
 #include <errno.h>
+#include <limits.h>
 #include <linux/futex.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -104,6 +106,13 @@ static void rlimits_ready(struct ringbox *rb)
         return;
     sysarg_rlimit_defaults(rb->proc.rlim_cur, rb->proc.rlim_max, rb->mem.size);
     rb->proc.rlim_set = true;
+}
+
+int sys_nofile(struct ringbox *rb)
+{
+    rlimits_ready(rb);
+    uint64_t cur = rb->proc.rlim_cur[RLIMIT_NOFILE];
+    return cur > INT_MAX ? INT_MAX : (int)cur;
 }
 
 /* Order as in kernel/sys.c, prlimit64: copy in, find the task, check the
@@ -312,3 +321,4 @@ int64_t sys_futex(struct ringbox *rb, const struct sys_args *args)
         return -ENOSYS;
     }
 }
+

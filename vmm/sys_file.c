@@ -1,0 +1,90 @@
+/* sys_file.c - operations on an open file through its fd: size, space,
+ * sync, mode and file system statistics.
+ *
+ * Each is the host call on the guest's host fd, so the host's checks are
+ * Linux's: a file the file view opened read-only (every file on a --ro
+ * mount) has no FMODE_WRITE, and ftruncate answers EINVAL and fallocate
+ * EBADF for it (fs/open.c, do_ftruncate(), vfs_fallocate()), as on a
+ * read-only file system.  Attributes are the exception, since the host
+ * would let the VMM's user chmod any file it owns: see sys_fchmod.
+ *
+ * Host syscalls made here (the seccomp filter allows exactly these):
+ *   ftruncate, fsync, fdatasync, fallocate, fchmod, fstatfs  on the guest's host fds
+ */
+#define _GNU_SOURCE /* fallocate */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include "fd.h"
+#include "fs.h"
+#include "sys.h"
+
+/* The x86-64 kernel's struct statfs (include/uapi/asm-generic/statfs.h). */
+_Static_assert(sizeof(struct statfs) == 120, "x86-64 struct statfs");
+
+int64_t sys_ftruncate(struct ringbox *rb, const struct sys_args *args)
+{
+    int hfd = fd_host(&rb->fds, (int)args->a[0]);
+    int64_t length = (int64_t)args->a[1];
+    if (hfd < 0)
+        return hfd;
+    return ftruncate(hfd, length) < 0 ? -errno : 0;
+}
+
+int64_t sys_fsync(struct ringbox *rb, const struct sys_args *args)
+{
+    int hfd = fd_host(&rb->fds, (int)args->a[0]);
+    if (hfd < 0)
+        return hfd;
+    return fsync(hfd) < 0 ? -errno : 0;
+}
+
+int64_t sys_fdatasync(struct ringbox *rb, const struct sys_args *args)
+{
+    int hfd = fd_host(&rb->fds, (int)args->a[0]);
+    if (hfd < 0)
+        return hfd;
+    return fdatasync(hfd) < 0 ? -errno : 0;
+}
+
+int64_t sys_fallocate(struct ringbox *rb, const struct sys_args *args)
+{
+    int hfd = fd_host(&rb->fds, (int)args->a[0]);
+    int mode = (int)args->a[1];
+    int64_t offset = (int64_t)args->a[2];
+    int64_t len = (int64_t)args->a[3];
+    if (hfd < 0)
+        return hfd;
+    return fallocate(hfd, mode, offset, len) < 0 ? -errno : 0;
+}
+
+/* A file whose attributes the guest may not change answers as one on a
+ * read-only file system does (fs/open.c, chmod_common() via
+ * mnt_want_write(): EROFS): a file from a read-only mount, or one without
+ * a path that the sandbox did not make (fd.h, attr_rw). */
+int64_t sys_fchmod(struct ringbox *rb, const struct sys_args *args)
+{
+    int fd = (int)args->a[0];
+    mode_t mode = (mode_t)args->a[1];
+    struct rb_file *f = fd_get(&rb->fds, fd);
+    if (!f)
+        return -EBADF;
+    int rc = f->path ? fs_fd_check_write(rb, fd) : f->attr_rw ? 0 : -EROFS;
+    if (rc < 0)
+        return rc;
+    return fchmod(f->host, mode) < 0 ? -errno : 0;
+}
+
+int64_t sys_fstatfs(struct ringbox *rb, const struct sys_args *args)
+{
+    int hfd = fd_host(&rb->fds, (int)args->a[0]);
+    uint64_t ubuf = args->a[1];
+    struct statfs st;
+    if (hfd < 0)
+        return hfd;
+    if (fstatfs(hfd, &st) < 0)
+        return -errno;
+    return mem_copy_to_user(&rb->mem, ubuf, &st, sizeof(st));
+}
