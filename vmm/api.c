@@ -1,6 +1,7 @@
 /* api.c - the public entry points of libringbox (include/ringbox.h). */
 #include <assert.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -81,6 +82,10 @@ API int ringbox_load(ringbox_t *rb, const char *path, char *const argv[], char *
         return rc;
     }
     rb->loaded = true;
+    /* The task's name is the last component of the path it was executed
+     * by, cut to 15 bytes (fs/exec.c, begin_new_exec(), __set_task_comm()). */
+    const char *base = strrchr(path, '/');
+    snprintf(rb->proc.comm, sizeof(rb->proc.comm), "%s", base ? base + 1 : path);
     return 0;
 }
 

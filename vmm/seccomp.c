@@ -5,13 +5,14 @@
  * their freedom.  Anything not listed kills the process: a VMM that asks for
  * something else is compromised or buggy, and either way must stop.
  */
-#define _GNU_SOURCE /* AT_EMPTY_PATH, MFD_CLOEXEC, O_DIRECT, O_NOATIME */
+#define _GNU_SOURCE /* AT_EMPTY_PATH, MFD_CLOEXEC, O_DIRECT, O_NOATIME, RUSAGE_THREAD */
 #include <asm/ioctls.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <seccomp.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "err.h"
 #include "fd.h"
@@ -101,6 +102,9 @@ int seccomp_confine(struct ringbox *rb, struct ringbox_error *err)
         ALLOW(fallocate),
         ALLOW(fchmod),
         ALLOW1(ppoll, SCMP_A3(SCMP_CMP_EQ, 0)),
+        /* getrusage and times for the guest (sys_info.c): the usage of
+         * this thread, which runs the vCPU. */
+        ALLOW1(getrusage, SCMP_A0(SCMP_CMP_EQ, RUSAGE_THREAD)),
         /* Not used by ringbox itself: the host libc's assert/abort message
          * and sanitizer reports go to stderr through write(2). */
         ALLOW1(write, SCMP_A0(SCMP_CMP_EQ, 2)),
@@ -120,7 +124,8 @@ int seccomp_confine(struct ringbox *rb, struct ringbox_error *err)
         ALLOW(mremap),
         ALLOW(brk),
         /* glibc's qsort (mem_free_pages, Capstone) sizes its scratch buffer
-         * from sysconf(_SC_PHYS_PAGES), which reads sysinfo. */
+         * from sysconf(_SC_PHYS_PAGES), which reads sysinfo; the guest's
+         * sysinfo takes the host's uptime and loads from it (sys_info.c). */
         ALLOW(sysinfo),
         /* Time, sleep and randomness for the guest (sys_time.c). */
         ALLOW(clock_gettime),

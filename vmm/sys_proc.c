@@ -1,5 +1,5 @@
 /* sys_proc.c - the process and thread state of the one guest thread: exit,
- * TLS bases, ids, limits, affinity and single-threaded futexes.
+ * TLS bases, ids, limits, affinity, prctl and single-threaded futexes.
  *
  * Host syscalls made here (the seccomp filter allows exactly these):
  *   uname              the host's release, version and machine
@@ -9,8 +9,10 @@
 #include <asm/prctl.h>
 #include <errno.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/futex.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -322,3 +324,69 @@ int64_t sys_futex(struct ringbox *rb, const struct sys_args *args)
     }
 }
 
+/* The name as PR_SET_NAME reads it: at most 15 bytes up to a NUL, the rest
+ * of the 16 zero (kernel/sys.c, prctl: strncpy_from_user() of
+ * TASK_COMM_LEN - 1 bytes, so a name without a NUL in those bytes is cut,
+ * and a fault before the end of the name is EFAULT). */
+static int set_name(struct ringbox *rb, uint64_t uname)
+{
+    char comm[sizeof(rb->proc.comm)];
+    memset(comm, 0, sizeof(comm));
+    for (size_t i = 0; i < sizeof(comm) - 1; i++) {
+        if (mem_copy_from_user(&rb->mem, &comm[i], uname + i, 1) < 0)
+            return -EFAULT;
+        if (!comm[i])
+            break;
+    }
+    memcpy(rb->proc.comm, comm, sizeof(comm));
+    return 0;
+}
+
+/* The options libcs and runtimes ask for, each checked as kernel/sys.c's
+ * prctl checks it; every other option is -EINVAL, the answer of a kernel
+ * that lacks it (PR_SET_VMA, for one, without CONFIG_ANON_VMA_NAME).  The
+ * sandbox holds no capabilities, so its bounding set is empty. */
+int64_t sys_prctl(struct ringbox *rb, const struct sys_args *args)
+{
+    int option = (int)args->a[0];
+    uint64_t arg2 = args->a[1];
+    uint64_t arg3 = args->a[2];
+    uint64_t arg4 = args->a[3];
+    uint64_t arg5 = args->a[4];
+    int sig;
+
+    switch (option) {
+    case PR_SET_NAME:
+        return set_name(rb, arg2);
+    case PR_GET_NAME:
+        return mem_copy_to_user(&rb->mem, arg2, rb->proc.comm, sizeof(rb->proc.comm));
+    case PR_GET_DUMPABLE:
+        return rb->proc.undumpable ? 0 : 1;
+    case PR_SET_DUMPABLE: /* SUID_DUMP_DISABLE or SUID_DUMP_USER */
+        if (arg2 > 1)
+            return -EINVAL;
+        rb->proc.undumpable = arg2 == 0;
+        return 0;
+    case PR_SET_PDEATHSIG: /* valid_signal(): 0 to _NSIG */
+        if (arg2 > RB_NSIG)
+            return -EINVAL;
+        rb->proc.pdeathsig = (int)arg2;
+        return 0;
+    case PR_GET_PDEATHSIG:
+        sig = rb->proc.pdeathsig;
+        return mem_copy_to_user(&rb->mem, arg2, &sig, sizeof(sig));
+    case PR_SET_NO_NEW_PRIVS:
+        if (arg2 != 1 || arg3 || arg4 || arg5)
+            return -EINVAL;
+        rb->proc.no_new_privs = true;
+        return 0;
+    case PR_GET_NO_NEW_PRIVS:
+        if (arg2 || arg3 || arg4 || arg5)
+            return -EINVAL;
+        return rb->proc.no_new_privs;
+    case PR_CAPBSET_READ: /* cap_valid() */
+        return arg2 > CAP_LAST_CAP ? -EINVAL : 0;
+    default:
+        return -EINVAL;
+    }
+}
