@@ -130,7 +130,8 @@ void integ_lib_free(struct lib_run *r)
     r->out = NULL;
 }
 
-void integ_proc_run(const char *path, char *const argv[], char *const envp[], struct proc_run *r)
+static void proc_run_in(const char *path, char *const argv[], char *const envp[],
+                        const char *in_path, struct proc_run *r)
 {
     static char *const empty[] = {NULL};
     memset(r, 0, sizeof *r);
@@ -140,7 +141,7 @@ void integ_proc_run(const char *path, char *const argv[], char *const envp[], st
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
+        int in = open(in_path, O_RDONLY);
         if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
             _exit(99);
         execve(path, argv, envp ? envp : empty);
@@ -155,7 +156,13 @@ void integ_proc_run(const char *path, char *const argv[], char *const envp[], st
     close(err);
 }
 
-void integ_cli_run(char *const args[], char *const envp[], struct proc_run *r)
+void integ_proc_run(const char *path, char *const argv[], char *const envp[], struct proc_run *r)
+{
+    proc_run_in(path, argv, envp, "/dev/null", r);
+}
+
+void integ_cli_run_in(char *const args[], char *const envp[], const char *in_path,
+                      struct proc_run *r)
 {
     char *argv[64];
     size_t n = 0;
@@ -165,7 +172,12 @@ void integ_cli_run(char *const args[], char *const envp[], struct proc_run *r)
         argv[n] = args[n - 1];
     }
     argv[n] = NULL;
-    integ_proc_run(integ_ringbox(), argv, envp, r);
+    proc_run_in(integ_ringbox(), argv, envp, in_path, r);
+}
+
+void integ_cli_run(char *const args[], char *const envp[], struct proc_run *r)
+{
+    integ_cli_run_in(args, envp, "/dev/null", r);
 }
 
 void integ_proc_free(struct proc_run *r)

@@ -50,6 +50,9 @@ struct proc_run {
 void integ_proc_run(const char *path, char *const argv[], char *const envp[], struct proc_run *r);
 /* The ringbox command: argv[0] is supplied, `args` are what follows it. */
 void integ_cli_run(char *const args[], char *const envp[], struct proc_run *r);
+/* The same with stdin opened read-only from `in_path`. */
+void integ_cli_run_in(char *const args[], char *const envp[], const char *in_path,
+                      struct proc_run *r);
 void integ_proc_free(struct proc_run *r);
 
 /* Count lines in s. */
