@@ -396,7 +396,7 @@ START_TEST(readlink_proc_self_exe)
     ck_assert_int_eq(SYS(__NR_readlinkat, 5, RW, RW + 0x100, sizeof buf), (int64_t)len);
     put(RW, "proc/self/exe", 14);
     ck_assert_int_eq(SYS(__NR_readlinkat, 5, RW, RW + 0x100, 32), -EBADF);
-    ck_assert_int_eq(SYS(__NR_readlinkat, (uint64_t)AT_FDCWD, RW, RW + 0x100, 32),
+    ck_assert_int_eq(SYS(__NR_readlinkat, (uint64_t)AT_FDCWD, RW, RW + 0x100, sizeof buf),
                      (int64_t)len);
     put(RW, "/etc/passwd", 12);
     ck_assert_int_eq(SYS(__NR_readlink, RW, RW + 0x100, 32), -ENOENT);
