@@ -1,13 +1,15 @@
 /* integ_fds.c - the descriptor syscalls in real runs, through the ringbox
  * command so that the seccomp filter is on: dup and fcntl semantics,
- * pipes, poll and select with their time-outs and signals, lseek and sendfile on a
- * file, the socket denials and their trace lines, prctl and sysinfo.
- * Where Linux and the sandbox should agree, the expected output is what
+ * pipes, poll and select with their time-outs and signals, lseek and
+ * sendfile on a file, copies and refused changes on a --ro mount, the
+ * socket denials and their trace lines, prctl and sysinfo.  Where Linux
+ * and the sandbox should agree, the expected output is what
  * tests/progs/fds.c prints natively (checked on Linux 6.18). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "integ_util.h"
@@ -328,6 +330,62 @@ START_TEST(file_lseek_sendfile_and_read_only_checks)
 }
 END_TEST
 
+static const char expect_mount[] =
+    "open_ro=3\n"
+    "open_rdwr=EROFS\n"
+    "ftruncate_ro=EINVAL\n"
+    "fallocate_ro=EBADF\n"
+    "fchmod_ro=EROFS\n"
+    "lseek=10\n"
+    "open_tmp=4\n"
+    "copy_file_range=8\n"
+    "off_in=10\n"
+    "pos_in=10\n"
+    "pos_out=8\n"
+    "sendfile=6\n"
+    "pread=14\n"
+    "copy=23456789abcdef\n"
+    "fchmod_tmp=0\n"
+    "ftruncate_tmp=0\n"
+    "fsync_tmp=0\n"
+    "mode=644 size=4\n";
+
+/* A file on a --ro mount refuses every change with Linux's errnos, and
+ * the host file keeps its bytes and mode; copies into the private /tmp
+ * work and move the offsets as Linux does. */
+START_TEST(read_only_mount_refuses_changes)
+{
+    char dir[] = "/tmp/ringbox-fds-XXXXXX", file[64], mount[80];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(file, sizeof(file), "%s/in.txt", dir);
+    snprintf(mount, sizeof(mount), "%s:/data", dir);
+    FILE *f = fopen(file, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(FILE_DATA, f);
+    fclose(f);
+    ck_assert_int_eq(chmod(file, 0640), 0);
+    char *args[] = {"run", "--ro", mount, (char *)integ_prog("fds", integ_libc[_i], 0), "mount",
+                    NULL};
+    struct proc_run r;
+    integ_cli_run(args, NULL, &r);
+    ck_assert_msg(r.status == 0, "status %d, stderr:\n%s", r.status, r.err);
+    ck_assert_str_eq(r.out, expect_mount);
+    struct stat st;
+    ck_assert_int_eq(stat(file, &st), 0);
+    ck_assert_int_eq(st.st_mode & 07777, 0640);
+    ck_assert_int_eq(st.st_size, (off_t)strlen(FILE_DATA));
+    char buf[32] = "";
+    f = fopen(file, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
+    fclose(f);
+    ck_assert_str_eq(buf, FILE_DATA);
+    integ_proc_free(&r);
+    unlink(file);
+    rmdir(dir);
+}
+END_TEST
+
 START_TEST(sockets_are_denied_with_a_trace_line)
 {
     struct proc_run r;
@@ -380,6 +438,7 @@ Suite *fds_suite(void)
     tcase_add_test(tc, signals_end_waits_and_masks_hold_them);
     tcase_add_loop_test(tc, pipe_without_reader_kills_with_sigpipe, 0, INTEG_NLIBC);
     tcase_add_loop_test(tc, file_lseek_sendfile_and_read_only_checks, 0, INTEG_NLIBC);
+    tcase_add_loop_test(tc, read_only_mount_refuses_changes, 0, INTEG_NLIBC);
     tcase_add_loop_test(tc, sockets_are_denied_with_a_trace_line, 0, INTEG_NLIBC);
     tcase_add_loop_test(tc, prctl_name_and_flags, 0, INTEG_NLIBC);
     tcase_add_loop_test(tc, sysinfo_is_the_sandbox, 0, INTEG_NLIBC);

@@ -1,6 +1,7 @@
 /* fds.c - descriptor syscalls by argv[1]: "dup", "pipe", "sigpipe", "poll",
  * "select", "poll_signal", "file" (stdin must be a read-only regular file
- * holding "0123456789abcdef"), "socket", "prctl", "sysinfo".  Each prints
+ * holding "0123456789abcdef"), "mount" (the same file as /data/in.txt on
+ * a --ro mount), "socket", "prctl", "sysinfo".  Each prints
  * name=value lines; values that depend on timing are checked here and
  * printed as ok or what went wrong. */
 #define _GNU_SOURCE
@@ -382,6 +383,36 @@ static void mode_file(void)
     show("dup_shares_offset", lseek(0, 0, SEEK_CUR));
 }
 
+/* /data/in.txt on a --ro mount holding "0123456789abcdef", and the
+ * private writable /tmp. */
+static void mode_mount(void)
+{
+    char buf[32] = "";
+    int in = open("/data/in.txt", O_RDONLY);
+    show("open_ro", in);
+    show("open_rdwr", open("/data/in.txt", O_RDWR));
+    show("ftruncate_ro", ftruncate(in, 0));
+    show("fallocate_ro", fallocate(in, 0, 0, 10));
+    show("fchmod_ro", fchmod(in, 0777));
+    show("lseek", lseek(in, 10, SEEK_SET));
+    int out = open("/tmp/copy", O_RDWR | O_CREAT | O_TRUNC, 0600);
+    show("open_tmp", out);
+    loff_t off_in = 2;
+    show("copy_file_range", syscall(SYS_copy_file_range, in, &off_in, out, NULL, 8, 0));
+    printf("off_in=%lld\n", (long long)off_in);
+    show("pos_in", lseek(in, 0, SEEK_CUR));
+    show("pos_out", lseek(out, 0, SEEK_CUR));
+    show("sendfile", sendfile(out, in, NULL, 100));
+    show("pread", pread(out, buf, sizeof(buf) - 1, 0));
+    printf("copy=%s\n", buf);
+    show("fchmod_tmp", fchmod(out, 0644));
+    show("ftruncate_tmp", ftruncate(out, 4));
+    show("fsync_tmp", fsync(out));
+    struct stat st;
+    fstat(out, &st);
+    printf("mode=%o size=%lld\n", (unsigned)(st.st_mode & 0777), (long long)st.st_size);
+}
+
 static void mode_socket(void)
 {
     int sv[2] = {-1, -1};
@@ -498,6 +529,8 @@ int main(int argc, char **argv)
         mode_poll_signal();
     else if (!strcmp(mode, "file"))
         mode_file();
+    else if (!strcmp(mode, "mount"))
+        mode_mount();
     else if (!strcmp(mode, "socket"))
         mode_socket();
     else if (!strcmp(mode, "prctl"))
@@ -505,7 +538,7 @@ int main(int argc, char **argv)
     else if (!strcmp(mode, "sysinfo"))
         mode_sysinfo();
     else {
-        fprintf(stderr, "usage: fds dup|pipe|sigpipe|poll|select|poll_signal|file|socket|prctl|sysinfo\n");
+        fprintf(stderr, "usage: fds dup|pipe|sigpipe|poll|select|poll_signal|file|mount|socket|prctl|sysinfo\n");
         return 2;
     }
     return 0;
