@@ -233,6 +233,24 @@ START_TEST(nanosleep_is_interrupted_with_the_remainder)
 }
 END_TEST
 
+/* A read blocked on a pipe (a "slow" device) is interrupted like nanosleep:
+ * EINTR without SA_RESTART, restarted with it until the handler feeds it. */
+START_TEST(blocked_pipe_read_is_interrupted_or_restarted)
+{
+    struct lib_run r;
+    run_ok("piperead", _i, &r);
+    ck_assert_int_eq(field(&r, "ret"), -1);
+    ck_assert_int_eq(field(&r, "eintr"), 1);
+    ck_assert_int_eq(field(&r, "alarmed"), 1);
+    integ_lib_free(&r);
+    run_ok("piperestart", _i, &r);
+    ck_assert_int_eq(field(&r, "ret"), 1);
+    ck_assert_int_eq(field(&r, "byte"), 'x');
+    ck_assert_int_eq(field(&r, "alarmed"), 1);
+    integ_lib_free(&r);
+}
+END_TEST
+
 Suite *signal_suite(void)
 {
     Suite *s = suite_create("signal");
@@ -252,6 +270,7 @@ Suite *signal_suite(void)
     tcase_add_loop_test(tc, alarm_interrupts_a_busy_loop, 0, INTEG_NLIBC);
     tcase_add_loop_test(tc, periodic_itimer_ticks, 0, INTEG_NLIBC);
     tcase_add_loop_test(tc, nanosleep_is_interrupted_with_the_remainder, 0, INTEG_NLIBC);
+    tcase_add_loop_test(tc, blocked_pipe_read_is_interrupted_or_restarted, 0, INTEG_NLIBC);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -39,6 +39,38 @@ static ssize_t host_rw(int hfd, const struct iovec *iov, int n, bool to_guest, i
     return to_guest ? preadv(hfd, iov, n, pos) : pwritev(hfd, iov, n, pos);
 }
 
+/* The raw syscall, not glibc's fstat(), which some versions route through
+ * newfstatat: the seccomp filter allows fstat alone. */
+static int host_fstat(int hfd, struct stat *st)
+{
+    return (int)syscall(SYS_fstat, hfd, st);
+}
+
+/* Pipes, ttys and sockets can block indefinitely; regular files, block
+ * devices and directories cannot (signal(7): "slow" devices). */
+static bool may_block(int hfd)
+{
+    struct stat st;
+    return host_fstat(hfd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+/* One host call that a guest signal may interrupt, as it would interrupt
+ * the guest's own read or write on a slow device: -SIG_ERESTARTSYS then,
+ * which the signal code turns into EINTR or a restart (SA_RESTART). */
+static ssize_t interruptible_rw(struct ringbox *rb, int hfd, const struct iovec *iov, int n, bool to_guest,
+                                int64_t pos)
+{
+    int rc = sig_wait_begin(rb);
+    if (rc < 0)
+        return -SIG_ERESTARTSYS;
+    ssize_t r = host_rw(hfd, iov, n, to_guest, pos);
+    int e = errno;
+    sig_wait_end(rb);
+    if (r < 0)
+        return e == EINTR ? -SIG_ERESTARTSYS : -e;
+    return r;
+}
+
 /* Move up to `total` bytes between host fd `hfd` and the guest buffers,
  * zero-copy.  A read makes one host call, so it never blocks once data has
  * arrived (read(2) may always return short); a write continues batch after
@@ -53,14 +85,17 @@ static int64_t transfer(struct ringbox *rb, int hfd, const struct sysarg_iovec *
     int64_t done = 0;
 
     sysarg_uio_init(&u, &rb->mem, seg, nseg, total, to_guest);
+    bool slow = may_block(hfd);
     for (bool first = true;; first = false) {
         int n;
         size_t want = sysarg_uio_next(&u, iov, SYSARG_IOV_MAX, &n);
         if (want == 0 && (u.fault || !first))
             return first ? -EFAULT : done;
-        ssize_t r = host_rw(hfd, iov, n, to_guest, pos);
+        ssize_t r = slow ? interruptible_rw(rb, hfd, iov, n, to_guest, pos) : host_rw(hfd, iov, n, to_guest, pos);
+        if (r < 0 && !slow)
+            r = -errno;
         if (r < 0)
-            return done > 0 ? done : -errno;
+            return done > 0 ? done : r;
         done += r;
         if ((size_t)r < want || to_guest || u.left == 0)
             return done;
@@ -235,12 +270,10 @@ int64_t sys_copy_file_range(struct ringbox *rb, const struct sys_args *args)
     return r;
 }
 
-/* The raw syscall, not glibc's fstat(), which some versions route through
- * newfstatat: the seccomp filter allows fstat alone. */
 static int64_t do_fstat(struct ringbox *rb, int hfd, uint64_t ustat)
 {
     struct stat st;
-    if (syscall(SYS_fstat, hfd, &st) < 0)
+    if (host_fstat(hfd, &st) < 0)
         return -errno;
     return mem_copy_to_user(&rb->mem, ustat, &st, sizeof(st));
 }

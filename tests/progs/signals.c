@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -168,6 +169,34 @@ static void sleep_eintr(void)
     out("rem_ok", rem.tv_sec == 1 && rem.tv_nsec > 500000000);
 }
 
+/* read() on an empty pipe whose write end this program holds would block
+ * for ever: a 100 ms itimer ends it with EINTR, or restarts it with
+ * SA_RESTART until the handler has written a byte into the pipe. */
+static int pipe_fds[2];
+static void on_alarm_feed(int sig)
+{
+    (void)sig;
+    alarmed++;
+    if (write(pipe_fds[1], "x", 1) != 1)
+        _exit(3);
+}
+
+static void pipe_read(bool restart)
+{
+    struct sigaction sa = {.sa_handler = restart ? on_alarm_feed : on_alarm, .sa_flags = restart ? SA_RESTART : 0};
+    sigaction(SIGALRM, &sa, NULL);
+    if (pipe(pipe_fds) < 0)
+        _exit(3);
+    struct itimerval it = {.it_value = {0, 100000}};
+    setitimer(ITIMER_REAL, &it, NULL);
+    char c = 0;
+    ssize_t r = read(pipe_fds[0], &c, 1);
+    out("ret", (long)r);
+    out("eintr", r < 0 && errno == EINTR);
+    out("byte", c);
+    out("alarmed", alarmed);
+}
+
 static void pending(void)
 {
     sigset_t set, old, pend;
@@ -317,6 +346,10 @@ int main(int argc, char **argv)
         itimer();
     else if (!strcmp(m, "sleep"))
         sleep_eintr();
+    else if (!strcmp(m, "piperead"))
+        pipe_read(false);
+    else if (!strcmp(m, "piperestart"))
+        pipe_read(true);
     else if (!strcmp(m, "raise")) {
         on(SIGUSR1, record, 0);
         raise(SIGUSR1);
