@@ -22,6 +22,7 @@
 #include "fd.h"
 #include "pollset.h"
 #include "sys.h"
+#include "sysarg.h"
 
 #define RW 0x10000ULL
 #define MEM_SIZE (4ULL << 20)
@@ -150,6 +151,7 @@ static void setup(void)
     memset(&res, 0, sizeof(res));
     ck_assert_int_eq(mem_init(&rb.mem, MEM_SIZE), 0);
     mm_init(&rb.mm, &rb.mem);
+    sysarg_rlimit_defaults(rb.proc.rlim_cur, rb.proc.rlim_max, rb.mem.size);
     ck_assert_int_eq(mm_map_anon(&rb.mm, RW, 2 * MEM_PAGE, PROT_READ | PROT_WRITE, MM_ANON), 0);
     rb.run = calloc(1, sizeof(*rb.run));
     ck_assert_ptr_nonnull(rb.run);

@@ -46,6 +46,7 @@ static void setup(void)
     memset(&res, 0, sizeof(res));
     ck_assert_int_eq(mem_init(&rb.mem, MEM_SIZE), 0);
     mm_init(&rb.mm, &rb.mem);
+    sysarg_rlimit_defaults(rb.proc.rlim_cur, rb.proc.rlim_max, rb.mem.size);
     ck_assert_int_eq(mm_map_anon(&rb.mm, RW, 2 * MEM_PAGE, PROT_READ | PROT_WRITE, MM_ANON), 0);
     ck_assert_int_eq(mm_map_anon(&rb.mm, RO, MEM_PAGE, PROT_READ, MM_ANON), 0);
     rb.run = calloc(1, sizeof(*rb.run));

@@ -10,6 +10,7 @@
 #include "exec.h"
 #include "kvm.h"
 #include "seccomp.h"
+#include "sysarg.h"
 #include "sig.h"
 #include "vm.h"
 
@@ -51,6 +52,7 @@ API int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct
         return rb_fail(err, RINGBOX_ENOKVM, -rc, "kvm: KVM_GET_XSAVE failed");
     }
     mm_init(&rb->mm, &rb->mem);
+    sysarg_rlimit_defaults(rb->proc.rlim_cur, rb->proc.rlim_max, rb->mem.size);
     rc = fd_init_stdio(&rb->fds);
     if (rc < 0) {
         ringbox_destroy(rb);

@@ -149,7 +149,7 @@ static void gen_status(struct ringbox *rb, struct text *t)
     add(t, "VmPeak:\t%8" PRIu64 " kB\nVmSize:\t%8" PRIu64 " kB\nVmRSS:\t%8" PRIu64 " kB\n",
         vm >> 10, vm >> 10, rss >> 10);
     add(t, "VmStk:\t%8" PRIu64 " kB\nThreads:\t1\nSigQ:\t0/%" PRIu64 "\n", stk >> 10,
-        rb->proc.rlim_set ? rb->proc.rlim_cur[RLIMIT_SIGPENDING] : 0);
+        rb->proc.rlim_cur[RLIMIT_SIGPENDING]);
     add(t, "SigPnd:\t%016x\nShdPnd:\t%016x\n", 0, 0);
     add(t, "SigBlk:\t%016" PRIx64 "\nSigIgn:\t%016" PRIx64 "\nSigCgt:\t%016" PRIx64 "\n",
         rb->proc.sigmask, sigset_of(rb, true), sigset_of(rb, false));

@@ -115,17 +115,6 @@ static const struct fs_mount *mount_of_walk(const struct fs_walk *w)
     return w->st[w->depth - 1].m;
 }
 
-static int nofile_limit(struct ringbox *rb)
-{
-    /* Filled lazily, as sys_proc.c does for getrlimit. */
-    if (!rb->proc.rlim_set) {
-        sysarg_rlimit_defaults(rb->proc.rlim_cur, rb->proc.rlim_max, rb->mem.size);
-        rb->proc.rlim_set = true;
-    }
-    uint64_t n = rb->proc.rlim_cur[RLIMIT_NOFILE];
-    return n > INT_MAX ? INT_MAX : (int)n;
-}
-
 /* ---- open -------------------------------------------------------------------------- */
 
 static int64_t do_open(struct ringbox *rb, int dirfd, uint64_t upath, int flags, unsigned mode,
@@ -140,7 +129,7 @@ static int64_t do_open(struct ringbox *rb, int dirfd, uint64_t upath, int flags,
     int rc = fs_open(rb, dirfd, path, flags, mode, resolve, &hfd, &gpath);
     if (rc < 0)
         return rc;
-    rc = fd_install(&rb->fds, hfd, 0, nofile_limit(rb), flags & O_CLOEXEC, gpath);
+    rc = fd_install(&rb->fds, hfd, 0, sys_nofile(rb), flags & O_CLOEXEC, gpath);
     if (rc < 0)
         close(hfd);
     free(gpath);

@@ -101,18 +101,8 @@ int64_t sys_rseq(struct ringbox *rb, const struct sys_args *args)
     return -ENOSYS;
 }
 
-/* The limits, filled on first use so ringbox_create needs no extra call. */
-static void rlimits_ready(struct ringbox *rb)
-{
-    if (rb->proc.rlim_set)
-        return;
-    sysarg_rlimit_defaults(rb->proc.rlim_cur, rb->proc.rlim_max, rb->mem.size);
-    rb->proc.rlim_set = true;
-}
-
 int sys_nofile(struct ringbox *rb)
 {
-    rlimits_ready(rb);
     uint64_t cur = rb->proc.rlim_cur[RLIMIT_NOFILE];
     return cur > INT_MAX ? INT_MAX : (int)cur;
 }
@@ -134,7 +124,6 @@ int64_t sys_prlimit64(struct ringbox *rb, const struct sys_args *args)
         return -ESRCH;
     if (res >= SYSARG_NRLIMITS)
         return -EINVAL;
-    rlimits_ready(rb);
     old[0] = rb->proc.rlim_cur[res];
     old[1] = rb->proc.rlim_max[res];
     if (unew) {
@@ -153,7 +142,6 @@ int64_t sys_getrlimit(struct ringbox *rb, const struct sys_args *args)
     uint64_t urlim = args->a[1];
     if (res >= SYSARG_NRLIMITS)
         return -EINVAL;
-    rlimits_ready(rb);
     uint64_t lim[2] = {rb->proc.rlim_cur[res], rb->proc.rlim_max[res]};
     return mem_copy_to_user(&rb->mem, urlim, lim, sizeof(lim));
 }

@@ -56,7 +56,6 @@ struct rb_proc {
     struct rb_altstack altstack;
     uint64_t rlim_cur[16], rlim_max[16]; /* by RLIMIT_* */
     uint32_t uid, gid;
-    bool rlim_set;             /* rlim_* hold values (filled lazily by sys_proc.c) */
     char comm[16];             /* PR_SET_NAME; the program's basename at load (TASK_COMM_LEN) */
     bool undumpable;           /* PR_SET_DUMPABLE 0 */
     bool no_new_privs;         /* PR_SET_NO_NEW_PRIVS */
