@@ -107,10 +107,15 @@ INTEG_SRCS := $(wildcard tests/integ_*.c)
 INTEG_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(INTEG_SRCS))
 TEST_CFLAGS := $(filter-out -fvisibility=hidden -Wmissing-prototypes,$(CFLAGS)) -Itests
 
-$(BUILD)/gen/unit_suites.h: $(UNIT_SRCS) | $(BUILD)/gen
-	$(Q)grep -ho 'Suite \*[a-z0-9_]*_suite(void)' $(UNIT_SRCS) | sed 's/Suite \*\(.*\)(void)/RB_SUITE(\1)/' > $@
-$(BUILD)/gen/integ_suites.h: $(INTEG_SRCS) | $(BUILD)/gen
-	$(Q)grep -ho 'Suite \*[a-z0-9_]*_suite(void)' $(INTEG_SRCS) | sed 's/Suite \*\(.*\)(void)/RB_SUITE(\1)/' > $@
+# Regenerated on every run but rewritten only when the list changed, so a
+# deleted test file (or a branch switch) cannot leave a stale list behind.
+SUITE_LIST = grep -ho 'Suite \*[a-z0-9_]*_suite(void)' $(1) | sed 's/Suite \*\(.*\)(void)/RB_SUITE(\1)/' > $@.tmp; \
+	cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(BUILD)/gen/unit_suites.h: FORCE | $(BUILD)/gen
+	$(Q)$(call SUITE_LIST,$(UNIT_SRCS))
+$(BUILD)/gen/integ_suites.h: FORCE | $(BUILD)/gen
+	$(Q)$(call SUITE_LIST,$(INTEG_SRCS))
+FORCE:
 
 $(BUILD)/tests/%.o: tests/%.c | $(BUILD)/tests $(BUILD)/gen/sysnames.h
 	@echo "  CC      $@"
@@ -193,7 +198,7 @@ clean:
 $(BUILD) $(BUILD)/guest $(BUILD)/vmm $(BUILD)/gen $(BUILD)/tests $(BUILD)/progs $(BUILD)/bench:
 	$(Q)mkdir -p $@
 
-.PHONY: all check check-unit check-integration check-tcg progs bench install clean
+.PHONY: all check check-unit check-integration check-tcg progs bench install clean FORCE
 .SECONDARY:
 
 -include $(wildcard $(BUILD)/*/*.d)

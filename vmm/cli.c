@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "ringbox.h"
@@ -430,8 +431,21 @@ oom:
     return EXIT_INTERNAL;
 }
 
+/* Every guest fd is backed by a host fd, and a guest may raise its
+ * RLIMIT_NOFILE to what ringbox reports as the hard limit: let the host
+ * side have its own hard limit too.  Best effort. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 int main(int argc, char **argv)
 {
+    raise_fd_limit();
     /* A closed pipe must reach the program as EPIPE, not kill ringbox. */
     signal(SIGPIPE, SIG_IGN);
 
