@@ -130,8 +130,8 @@ void integ_lib_free(struct lib_run *r)
     r->out = NULL;
 }
 
-static void proc_run_in(const char *path, char *const argv[], char *const envp[],
-                        const char *in_path, struct proc_run *r)
+void integ_proc_run_in(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                       const char *in_path, struct proc_run *r)
 {
     static char *const empty[] = {NULL};
     memset(r, 0, sizeof *r);
@@ -144,6 +144,8 @@ static void proc_run_in(const char *path, char *const argv[], char *const envp[]
         int in = open(in_path, O_RDONLY);
         if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
             _exit(99);
+        if (cwd && chdir(cwd) < 0)
+            _exit(97);
         execve(path, argv, envp ? envp : empty);
         _exit(98);
     }
@@ -158,7 +160,7 @@ static void proc_run_in(const char *path, char *const argv[], char *const envp[]
 
 void integ_proc_run(const char *path, char *const argv[], char *const envp[], struct proc_run *r)
 {
-    proc_run_in(path, argv, envp, "/dev/null", r);
+    integ_proc_run_in(path, argv, envp, NULL, "/dev/null", r);
 }
 
 void integ_cli_run_in(char *const args[], char *const envp[], const char *in_path,
@@ -172,7 +174,7 @@ void integ_cli_run_in(char *const args[], char *const envp[], const char *in_pat
         argv[n] = args[n - 1];
     }
     argv[n] = NULL;
-    proc_run_in(integ_ringbox(), argv, envp, in_path, r);
+    integ_proc_run_in(integ_ringbox(), argv, envp, NULL, in_path, r);
 }
 
 void integ_cli_run(char *const args[], char *const envp[], struct proc_run *r)

@@ -48,6 +48,9 @@ struct proc_run {
 };
 /* execve(path, argv, envp ? envp : {NULL}) with stdin from /dev/null. */
 void integ_proc_run(const char *path, char *const argv[], char *const envp[], struct proc_run *r);
+/* The same in directory `cwd` (NULL: this one) with stdin opened read-only from `in_path`. */
+void integ_proc_run_in(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                       const char *in_path, struct proc_run *r);
 /* The ringbox command: argv[0] is supplied, `args` are what follows it. */
 void integ_cli_run(char *const args[], char *const envp[], struct proc_run *r);
 /* The same with stdin opened read-only from `in_path`. */
