@@ -1092,6 +1092,11 @@ START_TEST(file_syscall_errors)
                                         0x7ffffffffffff000ULL)), -EOVERFLOW);
     ck_assert_int_eq(sys_mmap(&rb, ARGS(0, PG, PROT_READ, MAP_PRIVATE, 3,
                                         0x8000000000000000ULL)), -EOVERFLOW);
+    /* Checked on whole pages, as Linux does: one byte in the last page fails. */
+    ck_assert_int_eq(sys_mmap(&rb, ARGS(0, 1, PROT_READ, MAP_PRIVATE, 3, 0x7ffffffffffff000ULL)),
+                     -EOVERFLOW);
+    ck_assert_int_eq(sys_mmap(&rb, ARGS(0, 1, PROT_READ, MAP_PRIVATE, 3, 0x7fffffffffffe000ULL)) > 0,
+                     1);
     /* /dev/zero maps as anonymous memory. */
     int64_t z = sys_mmap(&rb, ARGS(0, PG, RW, MAP_SHARED, 6, 0));
     ck_assert_int_gt(z, 0);

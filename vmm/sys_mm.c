@@ -47,8 +47,12 @@ static int64_t mmap_fd(struct ringbox *rb, uint64_t addr, uint64_t len, int prot
         return -errno;
     if (is_dev_zero(&st))
         return mm_mmap(&rb->mm, addr, len, prot, flags | MAP_ANONYMOUS);
-    /* file_mmap_ok: a file's offsets end at LLONG_MAX (MAX_LFS_FILESIZE). */
-    if (off > INT64_MAX || len > INT64_MAX - off)
+    /* file_mmap_ok: a file's offsets end at LLONG_MAX (MAX_LFS_FILESIZE),
+     * checked on whole pages. */
+    uint64_t pages = len > UINT64_MAX - (MEM_PAGE - 1) ? 0 : (len + MEM_PAGE - 1) & ~(MEM_PAGE - 1);
+    if (pages == 0)
+        return -ENOMEM; /* do_mmap: the length wrapped when rounded up */
+    if (pages > INT64_MAX || off / MEM_PAGE > (INT64_MAX - pages) / MEM_PAGE)
         return -EOVERFLOW;
     int acc = fl & O_ACCMODE;
     bool shared = (flags & (MAP_SHARED | MAP_PRIVATE)) == MAP_SHARED;
