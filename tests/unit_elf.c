@@ -1,6 +1,6 @@
 /* unit_elf.c - elf_validate against a generated corpus of malformed ELF files
- * (each a one-field mutation of a small valid image) and against real static
- * executables compiled at test time. */
+ * (each a one-field mutation of a small valid image) and against real
+ * executables, static and dynamic, compiled at test time. */
 #include <check.h>
 #include <elf.h>
 #include <stdint.h>
@@ -86,6 +86,7 @@ START_TEST(valid_image_passes)
     ck_assert_uint_eq(img.phnum, T_NPH);
     ck_assert_uint_eq(img.phentsize, sizeof(Elf64_Phdr));
     ck_assert(!img.exec_stack);
+    ck_assert_str_eq(img.interp, "");
 }
 END_TEST
 
@@ -175,10 +176,22 @@ static void m_only_empty_load(struct timg *t)
     ph(t, 0)->p_memsz = ph(t, 0)->p_filesz = 0;
     ph(t, 1)->p_type = PT_NOTE;
 }
-static void m_interp(struct timg *t) { ph(t, 2)->p_type = PT_INTERP; }
+/* PT_INTERP in place of PT_GNU_STACK, naming file bytes [off, off+size). */
+static void set_interp(struct timg *t, uint64_t off, uint64_t size)
+{
+    *ph(t, 2) = (Elf64_Phdr){.p_type = PT_INTERP, .p_flags = PF_R, .p_offset = off,
+                             .p_filesz = size, .p_memsz = size, .p_align = 1};
+}
+static void m_interp_zero(struct timg *t) { set_interp(t, 0x200, 0); }
+static void m_interp_one(struct timg *t) { set_interp(t, 0x200, 1); }
+static void m_interp_eof(struct timg *t) { set_interp(t, T_LEN - 4, 8); }
+static void m_interp_wrap(struct timg *t) { set_interp(t, 0x200, UINT64_MAX - 0x100); }
+static void m_interp_no_nul(struct timg *t) { set_interp(t, 0x1000, 0x10); }
+static void m_interp_empty(struct timg *t) { set_interp(t, 0x200, 2); }
+static void m_interp_long(struct timg *t) { set_interp(t, 0, 4097); }
 static void m_interp_and_broken(struct timg *t)
 {
-    ph(t, 2)->p_type = PT_INTERP;
+    set_interp(t, 0x200, 2);
     ph(t, 1)->p_filesz = ph(t, 1)->p_memsz + 1;
 }
 
@@ -222,8 +235,14 @@ static const struct bad_case bad_cases[] = {
     {"span over 1 GiB", m_span, EBAD, "more than the 1024 MiB"},
     {"no PT_LOAD", m_no_load, EBAD, "no PT_LOAD"},
     {"only an empty PT_LOAD", m_only_empty_load, EBAD, "outside every PT_LOAD"},
-    {"PT_INTERP", m_interp, RINGBOX_EDYNAMIC, "dynamic executables are not supported yet"},
-    {"PT_INTERP wins", m_interp_and_broken, RINGBOX_EDYNAMIC, "dynamic executables"},
+    {"PT_INTERP of 0 bytes", m_interp_zero, EBAD, "program header 2: interpreter path of 0 bytes"},
+    {"PT_INTERP of 1 byte", m_interp_one, EBAD, "interpreter path of 1 bytes"},
+    {"PT_INTERP past EOF", m_interp_eof, EBAD, "program header 2: interpreter path [0x100c"},
+    {"PT_INTERP wraps", m_interp_wrap, EBAD, "interpreter path [0x200"},
+    {"PT_INTERP without NUL", m_interp_no_nul, EBAD, "not NUL-terminated"},
+    {"PT_INTERP empty string", m_interp_empty, EBAD, "interpreter path is empty"},
+    {"PT_INTERP over PATH_MAX", m_interp_long, EBAD, "interpreter path of 4097 bytes"},
+    {"PT_INTERP hides nothing", m_interp_and_broken, EBAD, "p_filesz exceeds p_memsz"},
 };
 #define N_BAD (int)(sizeof bad_cases / sizeof bad_cases[0])
 
@@ -308,6 +327,30 @@ static int validate(struct timg *t, struct elf_image *img)
     ck_assert_msg(rc == 0, "rejected: %s", why);
     return rc;
 }
+
+START_TEST(interp_recorded)
+{
+    static const char path[] = "/lib64/ld-test.so.2";
+    struct timg t;
+    struct elf_image img;
+
+    make_valid(&t);
+    memcpy(t.buf + 0x200, path, sizeof path);
+    set_interp(&t, 0x200, sizeof path);
+    validate(&t, &img);
+    ck_assert_str_eq(img.interp, path);
+    /* Bytes after the first NUL do not extend it (Linux uses the string). */
+    set_interp(&t, 0x200, sizeof path + 8);
+    validate(&t, &img);
+    ck_assert_str_eq(img.interp, path);
+    /* A long one, whole. */
+    memset(t.buf + 0x200, 'b', 0xdff);
+    t.buf[0xfff] = '\0';
+    set_interp(&t, 0x200, 0xe00);
+    validate(&t, &img);
+    ck_assert_uint_eq(strlen(img.interp), 0xdff);
+}
+END_TEST
 
 START_TEST(osabi_gnu_accepted)
 {
@@ -502,7 +545,9 @@ static void check_phdr_mapped(const uint8_t *buf, size_t len, const struct elf_i
                  (unsigned long long)img->phdr_vaddr);
 }
 
-static void validate_real(const char *cc, const char *flags, int want, bool pie)
+/* Compile hello with cc and flags and validate it: it must pass with the
+ * given pie and interpreter ("" for static). */
+static void validate_real(const char *cc, const char *flags, bool pie, const char *interp)
 {
     char path[256], why[160] = "";
     struct elf_image img;
@@ -512,43 +557,42 @@ static void validate_real(const char *cc, const char *flags, int want, bool pie)
         return;
     uint8_t *buf = slurp(path, &len);
     int rc = elf_validate(buf, len, &img, why, sizeof why);
-    ck_assert_msg(rc == want, "%s %s: got %d (%s), want %d", cc, flags, rc, why, want);
-    if (want == 0) {
-        Elf64_Ehdr e;
-        memcpy(&e, buf, sizeof e);
-        ck_assert_int_eq(img.pie, pie);
-        ck_assert_uint_eq(img.entry, e.e_entry);
-        ck_assert_msg(!img.exec_stack, "%s %s: executable stack", cc, flags);
-        ck_assert_uint_lt(img.lo, img.hi);
-        check_phdr_mapped(buf, len, &img);
-    } else {
-        ck_assert_str_eq(why, "dynamic executables are not supported yet");
-    }
+    ck_assert_msg(rc == 0, "%s %s: got %d (%s)", cc, flags, rc, why);
+    Elf64_Ehdr e;
+    memcpy(&e, buf, sizeof e);
+    ck_assert_int_eq(img.pie, pie);
+    ck_assert_uint_eq(img.entry, e.e_entry);
+    ck_assert_msg(!img.exec_stack, "%s %s: executable stack", cc, flags);
+    ck_assert_uint_lt(img.lo, img.hi);
+    ck_assert_str_eq(img.interp, interp);
+    check_phdr_mapped(buf, len, &img);
     free(buf);
     remove_build(path);
 }
 
 START_TEST(real_glibc_static)
 {
-    validate_real("gcc", "-static -O1", 0, false);
+    validate_real("gcc", "-static -O1", false, "");
 }
 END_TEST
 
 START_TEST(real_musl_static)
 {
-    validate_real("musl-gcc", "-static -O1", 0, false);
+    validate_real("musl-gcc", "-static -O1", false, "");
 }
 END_TEST
 
 START_TEST(real_glibc_static_pie)
 {
-    validate_real("gcc", "-static-pie -fPIE -O1", 0, true);
+    validate_real("gcc", "-static-pie -fPIE -O1", true, "");
 }
 END_TEST
 
 START_TEST(real_glibc_dynamic)
 {
-    validate_real("gcc", "-O1", RINGBOX_EDYNAMIC, false);
+    /* The psABI's interpreter path (x86-64 psABI 5.2.1), in both forms. */
+    validate_real("gcc", "-O1 -no-pie", false, "/lib64/ld-linux-x86-64.so.2");
+    validate_real("gcc", "-O1 -pie -fPIE", true, "/lib64/ld-linux-x86-64.so.2");
 }
 END_TEST
 
@@ -562,6 +606,7 @@ Suite *elf_suite(void)
     tcase_add_loop_test(tc, truncated_rejected, 0, (int)(sizeof cuts / sizeof cuts[0]));
     tcase_add_test(tc, truncated_reads_stay_in_bounds);
     tcase_add_test(tc, why_may_be_small);
+    tcase_add_test(tc, interp_recorded);
     tcase_add_test(tc, osabi_gnu_accepted);
     tcase_add_test(tc, unknown_types_ignored);
     tcase_add_test(tc, gnu_stack_decides_exec_stack);

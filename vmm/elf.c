@@ -1,4 +1,5 @@
-/* elf.c - validating static x86-64 ELF executables and mapping their segments.
+/* elf.c - validating x86-64 ELF executables and interpreters, and mapping
+ * their segments.
  *
  * The file is untrusted: elf_validate checks every field the loader uses
  * before anything reads through it (gABI "ELF Header" and "Program Header";
@@ -169,13 +170,6 @@ int elf_validate(const uint8_t *buf, size_t len, struct elf_image *img, char *wh
     if (rc)
         return rc;
 
-    /* First, so that a dynamic executable gets the accurate verdict even if
-     * something else about it would not pass. */
-    for (unsigned i = 0; i < eh.e_phnum; i++)
-        if (phdr_at(buf, &eh, i).p_type == PT_INTERP)
-            return reject(RINGBOX_EDYNAMIC, why, whylen,
-                          "dynamic executables are not supported yet");
-
     struct elf_image out = {
         .pie = eh.e_type == ET_DYN,
         .entry = eh.e_entry,
@@ -230,8 +224,34 @@ int elf_validate(const uint8_t *buf, size_t len, struct elf_image *img, char *wh
         case PT_GNU_STACK:
             out.exec_stack = (ph.p_flags & PF_X) != 0;
             break;
+        case PT_INTERP:
+            /* Linux (load_elf_binary) uses the first one and refuses one
+             * outside the file, shorter than 2 or longer than PATH_MAX
+             * bytes, or not ending in NUL. */
+            if (out.interp[0])
+                break;
+            if (ph.p_offset > len || ph.p_filesz > len - ph.p_offset)
+                return reject(RINGBOX_EBADELF, why, whylen,
+                              "program header %u: interpreter path [%#llx, +%#llx) exceeds the "
+                              "file (%zu bytes)",
+                              i, (unsigned long long)ph.p_offset, (unsigned long long)ph.p_filesz,
+                              len);
+            if (ph.p_filesz < 2 || ph.p_filesz > sizeof out.interp)
+                return reject(RINGBOX_EBADELF, why, whylen,
+                              "program header %u: interpreter path of %llu bytes (2 to %zu "
+                              "allowed)",
+                              i, (unsigned long long)ph.p_filesz, sizeof out.interp);
+            if (buf[ph.p_offset + ph.p_filesz - 1] != '\0')
+                return reject(RINGBOX_EBADELF, why, whylen,
+                              "program header %u: interpreter path is not NUL-terminated", i);
+            if (strlen((const char *)buf + ph.p_offset) == 0)
+                return reject(RINGBOX_EBADELF, why, whylen,
+                              "program header %u: interpreter path is empty", i);
+            memcpy(out.interp, buf + ph.p_offset, ph.p_filesz);
+            break;
         default:
-            /* PT_TLS, PT_NOTE, PT_DYNAMIC (static-PIE relocates itself),
+            /* PT_TLS, PT_NOTE, PT_DYNAMIC (static-PIE relocates itself, the
+             * interpreter relocates a dynamic program),
              * PT_GNU_RELRO, PT_GNU_PROPERTY, PT_GNU_EH_FRAME and unknown
              * types need nothing from the loader. */
             break;
@@ -260,10 +280,13 @@ int elf_validate(const uint8_t *buf, size_t len, struct elf_image *img, char *wh
     return 0;
 }
 
-/* A run of whole pages with one protection. */
+/* A run of whole pages with one protection.  Its pages below file_end show
+ * the file from offset `off` on in /proc/self/maps; the rest (bss past the
+ * file's pages) are anonymous, as Linux maps them (fs/binfmt_elf.c). */
 struct span {
     uint64_t start, end;
     int prot;
+    uint64_t off, file_end;
 };
 
 /* The pages of the PT_LOAD segments as non-overlapping, ascending spans.
@@ -280,28 +303,39 @@ static size_t load_spans(const uint8_t *buf, const Elf64_Ehdr *eh, struct span *
         if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
             continue;
         uint64_t s = page_down(ph.p_vaddr), e = page_up(ph.p_vaddr + ph.p_memsz);
+        uint64_t off = page_down(ph.p_offset);
+        uint64_t fe = ph.p_filesz ? page_up(ph.p_vaddr + ph.p_filesz) : s;
         int prot = prot_of(ph.p_flags);
 
         if (n && s < sp[n - 1].end) {
+            /* The shared page shows this segment's file page when it has
+             * one, as Linux's later MAP_FIXED mmap of it would. */
             struct span *last = &sp[n - 1];
             uint64_t shared = last->end - PAGE;
             assert(s == shared);
+            struct span page = {shared, shared + PAGE, last->prot | prot,
+                                last->off + (shared - last->start), last->file_end};
+            if (ph.p_filesz) {
+                page.off = off;
+                page.file_end = shared + PAGE;
+            }
             if (last->start < shared) {
                 last->end = shared;
-                sp[n++] = (struct span){shared, shared + PAGE, last->prot | prot};
+                sp[n++] = page;
             } else {
-                last->prot |= prot;
+                *last = page;
             }
             s = shared + PAGE;
+            off += PAGE;
         }
         if (s < e)
-            sp[n++] = (struct span){s, e, prot};
+            sp[n++] = (struct span){s, e, prot, off, fe};
     }
     return n;
 }
 
 int elf_load(struct mm *mm, const uint8_t *buf, size_t len, const struct elf_image *img,
-             uint64_t bias)
+             uint64_t bias, struct mm_file *file)
 {
     Elf64_Ehdr eh;
     struct span spans[2 * ELF_MAX_PHNUM];
@@ -314,10 +348,22 @@ int elf_load(struct mm *mm, const uint8_t *buf, size_t len, const struct elf_ima
 
     size_t n = load_spans(buf, &eh, spans);
     for (size_t i = 0; i < n; i++) {
-        rc = mm_map_anon(mm, bias + spans[i].start, spans[i].end - spans[i].start, spans[i].prot,
-                         MM_IMAGE);
-        if (rc < 0)
-            return rc;
+        const struct span *sp = &spans[i];
+        uint64_t named = file ? sp->file_end : sp->start;
+        named = named < sp->start ? sp->start : named > sp->end ? sp->end : named;
+        /* Contents are poked below from the validated buffer; the source
+         * only names the pages. */
+        struct mm_src src = {.fd = -1, .off = sp->off, .file = file};
+        if (named > sp->start) {
+            rc = mm_map(mm, bias + sp->start, named - sp->start, sp->prot, MM_IMAGE, &src);
+            if (rc < 0)
+                return rc;
+        }
+        if (named < sp->end) {
+            rc = mm_map_anon(mm, bias + named, sp->end - named, sp->prot, MM_IMAGE);
+            if (rc < 0)
+                return rc;
+        }
     }
 
     for (unsigned i = 0; i < eh.e_phnum; i++) {
