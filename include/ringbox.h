@@ -52,8 +52,8 @@ enum ringbox_status {
     RINGBOX_ENOKVM = -1,   /* /dev/kvm missing, inaccessible, or lacking a needed capability */
     RINGBOX_EKVM = -2,     /* a KVM ioctl failed while building or running the VM */
     RINGBOX_ENOENT = -3,   /* the program file cannot be opened or read */
-    RINGBOX_EBADELF = -4,  /* the program is not a valid static x86-64 ELF executable */
-    RINGBOX_EDYNAMIC = -5, /* the program needs an ELF interpreter (not supported yet) */
+    RINGBOX_EBADELF = -4,  /* the program is not a valid x86-64 ELF executable */
+    RINGBOX_EDYNAMIC = -5, /* its ELF interpreter is missing from the file view or unusable */
     RINGBOX_ENOMEM = -6,   /* host memory, or the program does not fit in guest memory */
     RINGBOX_EINVAL = -7,   /* a bad argument, or a call in the wrong state */
     RINGBOX_EGUEST = -8,   /* the guest machine failed (stub fault, triple fault, KVM exit error) */
@@ -136,7 +136,9 @@ struct ringbox_result {
  * (mem_bytes below RINGBOX_MIN_MEM or beyond what the host can reserve). */
 int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct ringbox_error *err);
 
-/* Load the static ELF executable at `path` with the given NULL-terminated
+/* Load the ELF executable at `path` (static, or dynamic: then its
+ * interpreter, ld.so, is opened inside the file view and the program starts
+ * there) with the given NULL-terminated
  * argv and envp (either may be NULL, meaning empty; envp is passed as is,
  * the host environment is never added).  argv[0] is what the program sees;
  * AT_EXECFN and /proc/self/exe report `path`.  Once per handle; after a

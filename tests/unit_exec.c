@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "exec.h"
+#include "fs.h"
 #include "mm.h"
 
 #define PAGE 4096ULL
@@ -107,7 +108,8 @@ static void space_fini(struct space *s)
 }
 
 static const struct exec_auxv test_aux = {
-    .phdr = 0x400040, .phent = 56, .phnum = 7, .entry = 0x401000, .hwcap = 0x178bfbff,
+    .phdr = 0x400040, .phent = 56, .phnum = 7, .base = 0x7ff7f0000000, .entry = 0x401000,
+    .hwcap = 0x178bfbff,
     .uid = 1234, .gid = 5678, .execfn = "/some/where/prog",
     .random = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16},
 };
@@ -144,7 +146,7 @@ static void check_stack(const struct guest_mem *m, uint64_t sp, char *const argv
     ck_assert_uint_eq(auxval(&v, AT_PHENT), 56);
     ck_assert_uint_eq(auxval(&v, AT_PHNUM), 7);
     ck_assert_uint_eq(auxval(&v, AT_PAGESZ), 4096);
-    ck_assert_uint_eq(auxval(&v, AT_BASE), 0);
+    ck_assert_uint_eq(auxval(&v, AT_BASE), 0x7ff7f0000000);
     ck_assert_uint_eq(auxval(&v, AT_FLAGS), 0);
     ck_assert_uint_eq(auxval(&v, AT_ENTRY), test_aux.entry);
     ck_assert_uint_eq(auxval(&v, AT_UID), 1234);
@@ -327,6 +329,7 @@ static void fx_init(struct fixture *f, uint64_t mem_bytes)
     ck_assert_ptr_nonnull(f->rb);
     ck_assert_int_eq(mem_init(&f->rb->mem, mem_bytes), 0);
     mm_init(&f->rb->mm, &f->rb->mem);
+    fs_init(&f->rb->fs); /* exec_load builds the file view */
     f->rb->proc.uid = 1234;
     f->rb->proc.gid = 5678;
     f->rb->feat.hwcap = 0x178bfbff;
@@ -335,6 +338,7 @@ static void fx_init(struct fixture *f, uint64_t mem_bytes)
 
 static void fx_fini(struct fixture *f)
 {
+    fs_fini(&f->rb->fs);
     mm_fini(&f->rb->mm);
     mem_fini(&f->rb->mem);
     free(f->rb->proc.exe);
@@ -401,6 +405,20 @@ START_TEST(load_exec)
     ck_assert_int_eq(prot_at(&f, 0x402fff), RW);
     ck_assert_int_eq(mm_find(&rb->mm, 0x400000)->kind, MM_IMAGE);
     ck_assert_ptr_null(mm_find(&rb->mm, 0x403000));
+    /* /proc/self/maps names: the pages holding file bytes show the file at
+     * their offsets; bss past them is anonymous, as Linux maps it. */
+    const struct mm_region *text = mm_find(&rb->mm, 0x400000);
+    const struct mm_region *data = mm_find(&rb->mm, 0x401000);
+    const struct mm_region *bss = mm_find(&rb->mm, 0x402000);
+    ck_assert_ptr_nonnull(text->file);
+    ck_assert_str_eq(text->file->name, rb->proc.exe);
+    ck_assert_uint_eq(text->offset, 0);
+    ck_assert_ptr_eq(data->file, text->file);
+    ck_assert_uint_eq(data->offset, 0x1000);
+    ck_assert_uint_eq(data->end, 0x402000);
+    ck_assert_ptr_null(bss->file);
+    ck_assert_int_eq(bss->kind, MM_IMAGE);
+    ck_assert_int_eq(bss->prot, RW);
 
     /* The stack: mapped RW, top within 1 GiB of RB_USER_TOP, guard below. */
     const struct mm_region *st = mm_find(&rb->mm, rb->user_sp);
@@ -634,8 +652,106 @@ START_TEST(load_bad_elf)
     segs[1].filesz = 0x10;
     segs[2].type = PT_INTERP;
     write_elf(f.path, ET_EXEC, 0x400100, segs, 3, 0x1010);
+    ck_assert_int_eq(fx_load(&f, NULL, NULL), RINGBOX_EBADELF);
+    ck_assert_ptr_nonnull(strstr(f.err.message, "interpreter path of 0 bytes"));
+    fx_fini(&f);
+}
+END_TEST
+
+/* ---- dynamic programs ------------------------------------------------------- */
+
+#define LDSO "/lib64/ld-linux-x86-64.so.2"
+
+/* The exec_segs program with a PT_INTERP naming `interp`, stored at file
+ * offset 0x800 (inside the text segment, as linkers place it). */
+static void write_dynamic(const char *path, const char *interp)
+{
+    struct seg segs[3];
+    size_t n = strlen(interp) + 1;
+
+    memcpy(segs, exec_segs, sizeof segs);
+    segs[2] = (struct seg){PT_INTERP, PF_R, 0x800, 0x400800, n, n};
+    write_elf(path, ET_EXEC, 0x400100, segs, 3, 0x1010);
+    int fd = open(path, O_WRONLY);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(pwrite(fd, interp, n, 0x800), (ssize_t)n);
+    close(fd);
+}
+
+START_TEST(load_interp_missing)
+{
+    struct fixture f;
+
+    fx_init(&f, 64 << 20);
+    write_dynamic(f.path, "/nonexistent/ld.so");
     ck_assert_int_eq(fx_load(&f, NULL, NULL), RINGBOX_EDYNAMIC);
-    ck_assert_ptr_nonnull(strstr(f.err.message, "dynamic executables are not supported yet"));
+    ck_assert_msg(strstr(f.err.message, "interpreter /nonexistent/ld.so not found in the file view"),
+                  "%s", f.err.message);
+    fx_fini(&f);
+}
+END_TEST
+
+START_TEST(load_interp_needs_interp)
+{
+    struct fixture f;
+
+    /* The program names itself: an interpreter with PT_INTERP is refused,
+     * as Linux refuses it (no chains of interpreters). */
+    fx_init(&f, 64 << 20);
+    write_dynamic(f.path, f.path);
+    ck_assert_int_eq(fx_load(&f, NULL, NULL), RINGBOX_EDYNAMIC);
+    ck_assert_msg(strstr(f.err.message, "is not a shared object that needs no interpreter"), "%s",
+                  f.err.message);
+    ck_assert_ptr_null(f.rb->proc.exe);
+    fx_fini(&f);
+}
+END_TEST
+
+START_TEST(load_with_interp)
+{
+    struct fixture f;
+    struct stack_view v;
+    Elf64_Ehdr ld;
+
+    if (access(LDSO, R_OK) != 0) {
+        fprintf(stderr, "load_with_interp: skipped, no %s on this host\n", LDSO);
+        return;
+    }
+    int fd = open(LDSO, O_RDONLY);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(pread(fd, &ld, sizeof ld, 0), (ssize_t)sizeof ld);
+    close(fd);
+
+    fx_init(&f, 64 << 20);
+    write_dynamic(f.path, LDSO);
+    assert_loaded(&f, fx_load(&f, NULL, NULL));
+    struct ringbox *rb = f.rb;
+    read_stack(&rb->mem, rb->user_sp, &v);
+
+    /* The program is mapped as before and described by AT_PHDR/AT_ENTRY;
+     * the interpreter sits page-aligned in the mmap area (below mmap_top)
+     * and the program starts at its entry. */
+    uint64_t base = auxval(&v, AT_BASE);
+    ck_assert_uint_eq(auxval(&v, AT_ENTRY), 0x400100);
+    ck_assert_uint_eq(auxval(&v, AT_PHDR), 0x400000 + sizeof(Elf64_Ehdr));
+    ck_assert_uint_eq(auxval(&v, AT_PHNUM), 3);
+    ck_assert_uint_eq(base % PAGE, 0);
+    ck_assert_uint_lt(base, rb->mm.mmap_top);
+    ck_assert_uint_gt(base, rb->mm.brk_start);
+    ck_assert_uint_eq(rb->entry, base + ld.e_entry);
+    ck_assert_int_eq(prot_at(&f, rb->entry) & PROT_EXEC, PROT_EXEC);
+    const struct mm_region *r = mm_find(&rb->mm, base);
+    ck_assert_int_eq(r->kind, MM_IMAGE);
+    ck_assert_ptr_nonnull(r->file);
+    /* Named by the guest path it resolved to (symlinks followed), as
+     * Linux's maps shows the file's own path. */
+    const char *name = r->file->name, *tail = strrchr(name, '/');
+    ck_assert_msg(name[0] == '/' && tail && !strcmp(tail, strrchr(LDSO, '/')), "%s", name);
+    ck_assert_uint_eq(r->offset, 0);
+    /* Its ELF header is where AT_BASE says. */
+    uint8_t magic[SELFMAG];
+    ck_assert_int_eq(mem_copy_from_user(&rb->mem, magic, base, SELFMAG), 0);
+    ck_assert(!memcmp(magic, ELFMAG, SELFMAG));
     fx_fini(&f);
 }
 END_TEST
@@ -737,6 +853,9 @@ Suite *exec_suite(void)
     tcase_add_test(ld, load_real_static_pie);
     tcase_add_test(ld, load_missing);
     tcase_add_test(ld, load_bad_elf);
+    tcase_add_test(ld, load_interp_missing);
+    tcase_add_test(ld, load_interp_needs_interp);
+    tcase_add_test(ld, load_with_interp);
     tcase_add_test(ld, load_file_too_large);
     tcase_add_test(ld, load_memory_too_small);
     tcase_add_test(ld, load_args_too_long);

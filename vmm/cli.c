@@ -29,7 +29,7 @@ enum {
     EXIT_INTERNAL = 120, /* any other sandbox failure */
     EXIT_NOKVM = 121,    /* /dev/kvm missing or inaccessible */
     EXIT_USAGE = 125,    /* bad command line */
-    EXIT_NOEXEC = 126,   /* not a static x86-64 ELF executable */
+    EXIT_NOEXEC = 126,   /* not a runnable x86-64 ELF executable */
     EXIT_NOTFOUND = 127, /* the program cannot be opened or read */
 };
 
@@ -71,7 +71,8 @@ static const char usage_text[] =
     "  120      internal sandbox failure (KVM, guest machine, memory, seccomp)\n"
     "  121      /dev/kvm missing or inaccessible\n"
     "  125      usage error, or an unusable --ro/--rw/--tmpfs/--cwd\n"
-    "  126      PROGRAM is not a static x86-64 ELF executable (bad or dynamic)\n"
+    "  126      PROGRAM is not a runnable x86-64 ELF executable, or its ELF\n"
+    "           interpreter is missing from the file view or unusable\n"
     "  127      PROGRAM not found or unreadable\n";
 
 /* Every diagnostic is one line on stderr. */

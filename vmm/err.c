@@ -27,8 +27,8 @@ __attribute__((visibility("default"))) const char *ringbox_strerror(int status)
     case RINGBOX_ENOKVM: return "KVM is not available";
     case RINGBOX_EKVM: return "a KVM operation failed";
     case RINGBOX_ENOENT: return "program not found or unreadable";
-    case RINGBOX_EBADELF: return "not a valid static x86-64 ELF executable";
-    case RINGBOX_EDYNAMIC: return "dynamic executables are not supported yet";
+    case RINGBOX_EBADELF: return "not a valid x86-64 ELF executable";
+    case RINGBOX_EDYNAMIC: return "the ELF interpreter cannot be loaded";
     case RINGBOX_ENOMEM: return "out of memory";
     case RINGBOX_EINVAL: return "invalid argument";
     case RINGBOX_EGUEST: return "the guest machine failed";

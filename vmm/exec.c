@@ -1,5 +1,6 @@
 /* exec.c - turning an ELF file plus argv/envp into a ready guest process:
- * read, validate, lay out (with ASLR), load, build the initial stack. */
+ * read, validate, lay out (with ASLR), load the program and its
+ * interpreter, build the initial stack. */
 #include <errno.h>
 #include <elf.h> /* glibc's, for AT_*; "elf.h" below is ours */
 #include <fcntl.h>
@@ -13,11 +14,12 @@
 #include "elf.h"
 #include "err.h"
 #include "exec.h"
+#include "fs.h"
 
 #define PAGE ((uint64_t)RB_PAGE_SIZE)
 
-/* Larger files are not plausible static executables, and reading one
- * commits that much host memory. */
+/* Larger files are not plausible executables or interpreters, and reading
+ * one commits that much host memory. */
 #define EXEC_MAX_FILE (1ULL << 30)
 
 /* Address-space layout, after Linux x86-64 (arch/x86/include/asm/elf.h,
@@ -146,7 +148,7 @@ int exec_build_stack(const struct guest_mem *mem, uint64_t top, uint64_t size,
         {AT_PHDR, aux->phdr},
         {AT_PHENT, aux->phent},
         {AT_PHNUM, aux->phnum},
-        {AT_BASE, 0}, /* no interpreter */
+        {AT_BASE, aux->base},
         {AT_FLAGS, 0},
         {AT_ENTRY, aux->entry},
         {AT_UID, aux->uid},
@@ -170,59 +172,106 @@ int exec_build_stack(const struct guest_mem *mem, uint64_t top, uint64_t size,
     return 0;
 }
 
-/* Read the whole file into a fresh buffer. */
-static int read_file(const struct ringbox *rb, const char *path, uint8_t **out, size_t *outlen,
-                     struct ringbox_error *err)
+/* An ELF file read into memory and validated. */
+struct exec_elf {
+    uint8_t *buf;
+    size_t len;
+    struct elf_image img;
+    struct mm_file *name; /* its name in /proc/self/maps */
+};
+
+static void elf_free(struct exec_elf *e)
+{
+    free(e->buf);
+    mm_file_put(e->name);
+}
+
+/* Read the whole of host fd `fd` (a file called `path` in messages) into
+ * e->buf and name it `name` after its dev/ino.  Errors are ENOENT-class,
+ * as for a program that cannot be read. */
+static int read_elf(const struct ringbox *rb, int fd, const char *path, const char *name,
+                    struct exec_elf *e, struct ringbox_error *err)
 {
     struct stat st;
     uint64_t limit = rb->mem.size < EXEC_MAX_FILE ? rb->mem.size : EXEC_MAX_FILE;
-    int rc = 0;
 
+    if (fstat(fd, &st) < 0)
+        return rb_fail(err, RINGBOX_ENOENT, errno, "exec: cannot stat %s", path);
+    if (!S_ISREG(st.st_mode))
+        return rb_fail(err, RINGBOX_ENOENT, 0, "exec: cannot read %s: not a regular file", path);
+    if ((uint64_t)st.st_size > limit)
+        return rb_fail(err, RINGBOX_ENOMEM, 0,
+                       "exec: cannot load %s: %lld bytes is larger than the limit of %llu", path,
+                       (long long)st.st_size, (unsigned long long)limit);
+
+    size_t size = (size_t)st.st_size, got = 0;
+    e->buf = malloc(size ? size : 1);
+    e->name = mm_file_new(name, (uint64_t)st.st_dev, (uint64_t)st.st_ino);
+    if (!e->buf || !e->name)
+        return rb_fail(err, RINGBOX_ENOMEM, ENOMEM, "exec: cannot load %s", path);
+    /* A file that shrinks meanwhile is validated as it now is. */
+    while (got < size) {
+        ssize_t n = read(fd, e->buf + got, size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return rb_fail(err, RINGBOX_ENOENT, errno, "exec: cannot read %s", path);
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    e->len = got;
+    return 0;
+}
+
+/* Read the program at host path `path`, which the embedder chose (the
+ * program itself is not in the guest's power), named `exe`. */
+static int read_program(const struct ringbox *rb, const char *path, const char *exe,
+                        struct exec_elf *e, struct ringbox_error *err)
+{
     /* O_NONBLOCK: opening a FIFO must not wait for a writer; it is then
      * refused as not a regular file.  Reads of regular files ignore it. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return rb_fail(err, RINGBOX_ENOENT, errno, "exec: cannot open %s", path);
-    if (fstat(fd, &st) < 0) {
-        rc = rb_fail(err, RINGBOX_ENOENT, errno, "exec: cannot stat %s", path);
-        goto out;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        rc = rb_fail(err, RINGBOX_ENOENT, 0, "exec: cannot read %s: not a regular file", path);
-        goto out;
-    }
-    if ((uint64_t)st.st_size > limit) {
-        rc = rb_fail(err, RINGBOX_ENOMEM, 0,
-                     "exec: cannot load %s: %lld bytes is larger than the limit of %llu", path,
-                     (long long)st.st_size, (unsigned long long)limit);
-        goto out;
-    }
-
-    size_t size = (size_t)st.st_size, got = 0;
-    uint8_t *buf = malloc(size ? size : 1);
-    if (!buf) {
-        rc = rb_fail(err, RINGBOX_ENOMEM, ENOMEM, "exec: cannot load %s", path);
-        goto out;
-    }
-    /* A file that shrinks meanwhile is validated as it now is. */
-    while (got < size) {
-        ssize_t n = read(fd, buf + got, size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = rb_fail(err, RINGBOX_ENOENT, errno, "exec: cannot read %s", path);
-            free(buf);
-            goto out;
-        }
-        if (n == 0)
-            break;
-        got += (size_t)n;
-    }
-    *out = buf;
-    *outlen = got;
-out:
+    int rc = read_elf(rb, fd, path, exe, e, err);
     close(fd);
     return rc;
+}
+
+/* Read and check the program's interpreter.  Its path comes from the
+ * untrusted ELF file, so it is opened through the guest's file view, never
+ * on the host directly.  Linux (load_elf_binary) requires an interpreter
+ * that is itself an ELF image needing none. */
+static int read_interp(struct ringbox *rb, const char *path, const char *interp,
+                       struct exec_elf *e, struct ringbox_error *err)
+{
+    int fd = -1;
+    char *gpath = NULL, why[192];
+    int rc = fs_openat(rb, AT_FDCWD, interp, O_RDONLY | O_NONBLOCK, 0, &fd, &gpath);
+    if (rc == -ENOENT)
+        return rb_fail(err, RINGBOX_EDYNAMIC, 0,
+                       "exec: cannot load %s: interpreter %s not found in the file view", path,
+                       interp);
+    if (rc < 0)
+        return rb_fail(err, RINGBOX_EDYNAMIC, -rc,
+                       "exec: cannot load %s: cannot open interpreter %s in the file view", path,
+                       interp);
+    rc = read_elf(rb, fd, interp, gpath, e, err);
+    close(fd);
+    free(gpath);
+    if (rc)
+        return rc;
+    rc = elf_validate(e->buf, e->len, &e->img, why, sizeof why);
+    if (rc)
+        return rb_fail(err, RINGBOX_EDYNAMIC, 0, "exec: cannot load %s: interpreter %s: %s", path,
+                       interp, why);
+    if (!e->img.pie || e->img.interp[0])
+        return rb_fail(err, RINGBOX_EDYNAMIC, 0,
+                       "exec: cannot load %s: interpreter %s is not a shared object that needs "
+                       "no interpreter of its own",
+                       path, interp);
+    return 0;
 }
 
 /* Everything ASLR draws, from one getrandom call. */
@@ -254,27 +303,41 @@ static int map_failed(struct ringbox_error *err, int rc, const char *what, const
 int exec_load(struct ringbox *rb, const char *path, char *const argv[], char *const envp[],
               struct ringbox_error *err)
 {
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    struct elf_image img;
+    struct exec_elf prog = {0}, interp = {0};
     struct exec_random rnd;
     char why[192];
 
-    int rc = read_file(rb, path, &buf, &len, err);
+    /* /proc/self/exe and the image's name are absolute. */
+    char *exe = realpath(path, NULL);
+    if (!exe)
+        exe = strdup(path);
+    if (!exe)
+        return rb_fail(err, RINGBOX_ENOMEM, ENOMEM, "exec: cannot load %s", path);
+    int rc = read_program(rb, path, exe, &prog, err);
     if (rc)
-        return rc;
-    rc = elf_validate(buf, len, &img, why, sizeof why);
+        goto out;
+    const struct elf_image *img = &prog.img;
+    rc = elf_validate(prog.buf, prog.len, &prog.img, why, sizeof why);
     if (rc) {
         rb_fail(err, rc, 0, "exec: cannot load %s: %s", path, why);
         goto out;
+    }
+    bool dynamic = img->interp[0] != '\0';
+    rc = fs_default_view(rb, path, dynamic, err);
+    if (rc)
+        goto out;
+    if (dynamic) {
+        rc = read_interp(rb, path, img->interp, &interp, err);
+        if (rc)
+            goto out;
     }
     rc = get_random(&rnd, err);
     if (rc)
         goto out;
 
-    uint64_t bias = img.pie ? EXEC_DYN_BASE + rand_pages(rnd.bias, EXEC_DYN_RND) - img.lo : 0;
-    uint64_t image_lo = bias + img.lo;
-    uint64_t brk_start = bias + img.hi + rand_pages(rnd.brk, EXEC_BRK_RND);
+    uint64_t bias = img->pie ? EXEC_DYN_BASE + rand_pages(rnd.bias, EXEC_DYN_RND) - img->lo : 0;
+    uint64_t image_lo = bias + img->lo;
+    uint64_t brk_start = bias + img->hi + rand_pages(rnd.brk, EXEC_BRK_RND);
     uint64_t stack_top = RB_USER_TOP - rand_pages(rnd.stack, EXEC_STACK_RND);
     uint64_t stack_bottom = stack_top - EXEC_STACK_SIZE;
     uint64_t guard_bottom = stack_bottom - EXEC_STACK_GUARD;
@@ -285,7 +348,7 @@ int exec_load(struct ringbox *rb, const char *path, char *const argv[], char *co
         rc = rb_fail(err, RINGBOX_EBADELF, 0,
                      "exec: cannot load %s: segments [%#llx, %#llx) collide with the stack at "
                      "[%#llx, %#llx)",
-                     path, (unsigned long long)image_lo, (unsigned long long)(bias + img.hi),
+                     path, (unsigned long long)image_lo, (unsigned long long)(bias + img->hi),
                      (unsigned long long)guard_bottom, (unsigned long long)stack_top);
         goto out;
     }
@@ -294,25 +357,45 @@ int exec_load(struct ringbox *rb, const char *path, char *const argv[], char *co
     rb->mm.mmap_top = guard_bottom - rand_pages(rnd.gap, EXEC_MMAP_GAP_RND);
     rb->mm.mmap_min = RB_USER_MIN;
 
-    rc = elf_load(&rb->mm, buf, len, &img, bias);
+    rc = elf_load(&rb->mm, prog.buf, prog.len, img, bias, prog.name);
     if (rc < 0) {
         rc = map_failed(err, rc, "its segments", path);
         goto out;
     }
     rc = mm_map_anon(&rb->mm, stack_bottom, EXEC_STACK_SIZE,
-                     PROT_READ | PROT_WRITE | (img.exec_stack ? PROT_EXEC : 0), MM_STACK);
+                     PROT_READ | PROT_WRITE | (img->exec_stack ? PROT_EXEC : 0), MM_STACK);
     if (rc < 0) {
         rc = map_failed(err, rc, "the stack", path);
         goto out;
     }
+    /* The interpreter goes where an mmap of it would (load_elf_interp):
+     * top-down below the randomised mmap_top, so ld.so's own mmaps of the
+     * libraries land below it. */
+    uint64_t ibias = 0;
+    if (dynamic) {
+        int64_t at = mm_find_free(&rb->mm, 0, interp.img.hi - interp.img.lo);
+        if (at < 0) {
+            rc = map_failed(err, (int)at, "its interpreter", path);
+            goto out;
+        }
+        ibias = (uint64_t)at - interp.img.lo;
+        rc = elf_load(&rb->mm, interp.buf, interp.len, &interp.img, ibias, interp.name);
+        if (rc < 0) {
+            rc = map_failed(err, rc, "its interpreter", path);
+            goto out;
+        }
+    }
 
-    /* AT_EXECFN is the path as given, as Linux passes execve's filename;
-     * /proc/self/exe is absolute. */
+    /* AT_EXECFN is the path as given, as Linux passes execve's filename.
+     * With an interpreter, AT_BASE is its load address and the program
+     * starts there; AT_PHDR and AT_ENTRY still describe the program, which
+     * ld.so relocates (psABI 3.4.1, fs/binfmt_elf.c create_elf_tables). */
     struct exec_auxv aux = {
-        .phdr = bias + img.phdr_vaddr,
-        .phent = img.phentsize,
-        .phnum = img.phnum,
-        .entry = bias + img.entry,
+        .phdr = bias + img->phdr_vaddr,
+        .phent = img->phentsize,
+        .phnum = img->phnum,
+        .base = ibias,
+        .entry = bias + img->entry,
         .hwcap = rb->feat.hwcap,
         .uid = rb->proc.uid,
         .gid = rb->proc.gid,
@@ -333,18 +416,14 @@ int exec_load(struct ringbox *rb, const char *path, char *const argv[], char *co
         goto out;
     }
 
-    char *exe = realpath(path, NULL);
-    if (!exe)
-        exe = strdup(path);
-    if (!exe) {
-        rc = rb_fail(err, RINGBOX_ENOMEM, ENOMEM, "exec: cannot load %s", path);
-        goto out;
-    }
     free(rb->proc.exe);
     rb->proc.exe = exe;
-    rb->entry = bias + img.entry;
+    exe = NULL;
+    rb->entry = dynamic ? ibias + interp.img.entry : bias + img->entry;
     rb->user_sp = sp;
 out:
-    free(buf);
+    elf_free(&prog);
+    elf_free(&interp);
+    free(exe);
     return rc;
 }

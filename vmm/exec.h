@@ -11,17 +11,21 @@
 #define EXEC_STACK_SIZE (8ULL << 20)
 #define EXEC_STACK_GUARD (1ULL << 20)
 
-/* Read, validate and map the program at `path`; build the Linux initial
- * stack (argc, argv, envp, auxv) and set rb->entry, rb->user_sp,
+/* Read, validate and map the program at `path`; set up the file view
+ * (fs_default_view); for a program with PT_INTERP, load the interpreter
+ * found at that path in the file view and start there; build the Linux
+ * initial stack (argc, argv, envp, auxv) and set rb->entry, rb->user_sp,
  * rb->proc.exe and the brk/mmap layout in rb->mm.  Returns 0 or a
- * negative enum ringbox_status with `err` filled. */
+ * negative enum ringbox_status with `err` filled (RINGBOX_EDYNAMIC when
+ * the interpreter is missing from the view or unusable). */
 int exec_load(struct ringbox *rb, const char *path, char *const argv[], char *const envp[],
               struct ringbox_error *err);
 
 /* What the auxiliary vector reports, addresses already biased. */
 struct exec_auxv {
     uint64_t phdr, phent, phnum; /* AT_PHDR, AT_PHENT, AT_PHNUM */
-    uint64_t entry;              /* AT_ENTRY */
+    uint64_t base;               /* AT_BASE: the interpreter's load address, or 0 */
+    uint64_t entry;              /* AT_ENTRY: the program's entry */
     uint64_t hwcap;              /* AT_HWCAP */
     uint32_t uid, gid;           /* AT_UID and AT_EUID, AT_GID and AT_EGID */
     const char *execfn;          /* AT_EXECFN's string */
