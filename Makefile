@@ -134,7 +134,7 @@ $(BUILD)/tests/integration: $(BUILD)/tests/integ_main.o $(INTEG_OBJS) $(BUILD)/l
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
 
 # Guest programs, compiled at test time with both C libraries.
-PROG_SRCS := $(wildcard tests/progs/*.c) $(wildcard examples/*.c)
+PROG_SRCS := $(filter-out tests/progs/dyn_%.c,$(wildcard tests/progs/*.c)) $(wildcard examples/*.c)
 PROGS := $(foreach s,$(PROG_SRCS),$(BUILD)/progs/$(basename $(notdir $(s))).glibc \
                                  $(BUILD)/progs/$(basename $(notdir $(s))).musl)
 PROG_CFLAGS := -O1 -g -static -Wall -Wextra -Werror -Wno-unused-parameter
@@ -150,7 +150,13 @@ $(BUILD)/progs/%.musl: examples/%.c | $(BUILD)/progs
 $(BUILD)/progs/hello.spie: examples/hello.c | $(BUILD)/progs
 	$(Q)$(CC) -O1 -static-pie -fPIE -o $@ $<
 
-progs: $(PROGS) $(BUILD)/progs/hello.spie
+# Dynamically linked guest programs: tests/progs/dyn_NAME.c -> NAME.dyn, as
+# the host's gcc links by default (PIE, glibc's ld.so and libc.so.6).
+DYN_PROGS := $(patsubst tests/progs/dyn_%.c,$(BUILD)/progs/%.dyn,$(wildcard tests/progs/dyn_*.c))
+$(BUILD)/progs/%.dyn: tests/progs/dyn_%.c | $(BUILD)/progs
+	$(Q)$(CC) -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wno-unused-result -o $@ $< -ldl
+
+progs: $(PROGS) $(BUILD)/progs/hello.spie $(DYN_PROGS)
 
 check-unit: $(BUILD)/tests/unit
 	$(Q)$(BUILD)/tests/unit

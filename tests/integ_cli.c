@@ -236,15 +236,48 @@ static int has_interp(const char *path)
 
 START_TEST(dynamic_program)
 {
-    /* /bin/true is dynamic on Debian (not where it is busybox-static); the
-     * ringbox command itself always is. */
-    const char *dyn = has_interp("/bin/true") ? "/bin/true" : integ_ringbox();
+    const char *dyn = integ_prog("hello.dyn", NULL, 0);
     ck_assert_msg(has_interp(dyn), "%s has no PT_INTERP", dyn);
     struct proc_run r;
-    integ_cli_run(ARGS("run", (char *)dyn), NULL, &r);
-    ck_assert_msg(r.status == 126, "%s: status %d, stderr '%s'", dyn, r.status, r.err);
+    integ_cli_run(ARGS("run", (char *)dyn, "x"), NULL, &r);
+    ck_assert_msg(r.status == 7, "%s: status %d, stderr '%s'", dyn, r.status, r.err);
+    ck_assert_str_eq(r.out, "hello from a dynamic program, argc=2\nargv[1]=x\n");
+    ck_assert_str_eq(r.err, "");
+    integ_proc_free(&r);
+}
+END_TEST
+
+/* A copy of a dynamic program whose PT_INTERP names a loader that is not in
+ * the file view: refused as not runnable (126), saying which. */
+START_TEST(dynamic_interpreter_missing)
+{
+    static const char ld[] = "/lib64/ld-linux-x86-64.so.2", nope[] = "/lib64/ld-nopex-x86-64.so.2";
+    const char *dyn = integ_prog("hello.dyn", NULL, 0);
+    char path[] = "/tmp/rb-cli-nointerp-XXXXXX";
+    struct stat st;
+    int in = open(dyn, O_RDONLY), out = mkstemp(path);
+    ck_assert_int_ge(in, 0);
+    ck_assert_int_ge(out, 0);
+    ck_assert_int_eq(fstat(in, &st), 0);
+    char *buf = malloc((size_t)st.st_size);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_int_eq(read(in, buf, (size_t)st.st_size), st.st_size);
+    char *at = memmem(buf, (size_t)st.st_size, ld, sizeof ld);
+    ck_assert_ptr_nonnull(at);
+    memcpy(at, nope, sizeof nope);
+    ck_assert_int_eq(write(out, buf, (size_t)st.st_size), st.st_size);
+    fchmod(out, 0755);
+    close(in);
+    close(out);
+    free(buf);
+
+    struct proc_run r;
+    integ_cli_run(ARGS("run", path), NULL, &r);
+    unlink(path);
+    ck_assert_msg(r.status == 126, "status %d, stderr '%s'", r.status, r.err);
     assert_one_error_line(&r);
-    ck_assert_msg(strstr(r.err, "dynamic executables are not supported yet"), "stderr '%s'", r.err);
+    ck_assert_msg(strstr(r.err, "interpreter /lib64/ld-nopex-x86-64.so.2 not found in the file view"),
+                  "stderr '%s'", r.err);
     integ_proc_free(&r);
 }
 END_TEST
@@ -471,6 +504,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, not_elf);
     tcase_add_loop_test(tc, truncated_elf, 0, INTEG_NLIBC);
     tcase_add_test(tc, dynamic_program);
+    tcase_add_test(tc, dynamic_interpreter_missing);
     tcase_add_test(tc, usage_errors);
     tcase_add_test(tc, no_kvm);
     tcase_add_test(tc, internal_failure);
