@@ -260,8 +260,12 @@ static int read_interp(struct ringbox *rb, const char *path, const char *interp,
     rc = read_elf(rb, fd, interp, gpath, e, err);
     close(fd);
     free(gpath);
+    /* The program itself was found: an unreadable interpreter is the
+     * interpreter's failure, not a missing program. */
+    if (rc == RINGBOX_ENOENT && err)
+        err->status = RINGBOX_EDYNAMIC;
     if (rc)
-        return rc;
+        return rc == RINGBOX_ENOENT ? RINGBOX_EDYNAMIC : rc;
     rc = elf_validate(e->buf, e->len, &e->img, why, sizeof why);
     if (rc)
         return rb_fail(err, RINGBOX_EDYNAMIC, 0, "exec: cannot load %s: interpreter %s: %s", path,
