@@ -74,10 +74,6 @@ API int ringbox_load(ringbox_t *rb, const char *path, char *const argv[], char *
     int rc = fs_set_cmdline(rb, argv, err);
     if (rc == 0)
         rc = exec_load(rb, path, argv, envp, err);
-    /* Every program gets a view, even one that exec_load did not build
-     * one for; when it did, this is a no-op. */
-    if (rc == 0)
-        rc = fs_default_view(rb, rb->proc.exe, false, err);
     if (rc < 0) {
         /* A failed load may leave part of an image mapped. */
         rb->load_failed = true;
