@@ -28,8 +28,10 @@
 /* The kernel's struct flock on x86-64 (include/uapi/asm-generic/fcntl.h). */
 _Static_assert(sizeof(struct flock) == 32, "x86-64 struct flock");
 
-/* A new guest fd >= min sharing guest fd `fd`'s open file. */
-static int64_t dup_from(struct ringbox *rb, int64_t fd, int min, bool cloexec)
+/* A new guest fd sharing guest fd `fd`'s open file: the lowest free one
+ * >= min (dup, F_DUPFD), or exactly `at` (dup2/dup3 once their own checks
+ * passed, fs/file.c, do_dup2()) when at >= 0. */
+static int64_t dup_fd(struct ringbox *rb, int64_t fd, int min, int at, bool cloexec)
 {
     struct rb_file *f = fd_get(&rb->fds, fd);
     if (!f)
@@ -38,31 +40,14 @@ static int64_t dup_from(struct ringbox *rb, int64_t fd, int min, bool cloexec)
     int host = fcntl(f->host, F_DUPFD_CLOEXEC, 0);
     if (host < 0)
         return -errno;
-    int rc = fd_install(&rb->fds, host, min, sys_nofile(rb), cloexec, f->path);
+    int rc = at >= 0 ? fd_install_at(&rb->fds, at, sys_nofile(rb), host, cloexec, f->path)
+                     : fd_install(&rb->fds, host, min, sys_nofile(rb), cloexec, f->path);
     if (rc < 0) {
         close(host);
         return rc;
     }
-    fd_get(&rb->fds, rc)->attr_rw = attr_rw; /* f may have moved as the table grew */
-    return rc;
-}
-
-/* dup2 and dup3 once their own checks passed (fs/file.c, do_dup2()). */
-static int64_t dup_to(struct ringbox *rb, int64_t oldfd, int newfd, bool cloexec)
-{
-    struct rb_file *f = fd_get(&rb->fds, oldfd);
-    if (!f)
-        return -EBADF;
-    bool attr_rw = f->attr_rw;
-    int host = fcntl(f->host, F_DUPFD_CLOEXEC, 0);
-    if (host < 0)
-        return -errno;
-    int rc = fd_install_at(&rb->fds, newfd, sys_nofile(rb), host, cloexec, f->path);
-    if (rc < 0) {
-        close(host);
-        return rc;
-    }
-    fd_get(&rb->fds, newfd)->attr_rw = attr_rw;
+    int newfd = at >= 0 ? at : rc;
+    fd_get(&rb->fds, newfd)->attr_rw = attr_rw; /* f may have moved as the table grew */
     return newfd;
 }
 
@@ -101,7 +86,7 @@ int64_t sys_close_range(struct ringbox *rb, const struct sys_args *args)
 int64_t sys_dup(struct ringbox *rb, const struct sys_args *args)
 {
     int64_t fd = (int)args->a[0];
-    return dup_from(rb, fd, 0, false);
+    return dup_fd(rb, fd, 0, -1, false);
 }
 
 /* dup2(fd, fd) only checks that fd is open (fs/file.c, dup2). */
@@ -114,7 +99,7 @@ int64_t sys_dup2(struct ringbox *rb, const struct sys_args *args)
         return fd_get(&rb->fds, oldfd) ? oldfd : -EBADF;
     if (newfd >= (uint32_t)sys_nofile(rb))
         return -EBADF;
-    return dup_to(rb, oldfd, (int)newfd, false);
+    return dup_fd(rb, oldfd, 0, (int)newfd, false);
 }
 
 /* fs/file.c, ksys_dup3(): flags, then oldfd == newfd, then the limit on
@@ -131,7 +116,7 @@ int64_t sys_dup3(struct ringbox *rb, const struct sys_args *args)
         return -EINVAL;
     if (newfd >= (uint32_t)sys_nofile(rb))
         return -EBADF;
-    return dup_to(rb, oldfd, (int)newfd, flags & O_CLOEXEC);
+    return dup_fd(rb, oldfd, 0, (int)newfd, flags & O_CLOEXEC);
 }
 
 /* Record locks.  One process holds every lock there is, so nothing can
@@ -186,7 +171,7 @@ int64_t sys_fcntl(struct ringbox *rb, const struct sys_args *args)
         /* fs/fcntl.c, f_dupfd(): a start at or past the limit is EINVAL. */
         if (arg >= (uint64_t)sys_nofile(rb))
             return -EINVAL;
-        return dup_from(rb, fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
+        return dup_fd(rb, fd, (int)arg, -1, cmd == F_DUPFD_CLOEXEC);
     case F_GETFD:
         return f->cloexec ? FD_CLOEXEC : 0;
     case F_SETFD:

@@ -285,6 +285,16 @@ int64_t sys_fstat(struct ringbox *rb, const struct sys_args *args)
     return hfd < 0 ? hfd : do_fstat(rb, hfd, ustat);
 }
 
+/* A query ioctl: the host fills `buf`, the guest gets a copy. */
+static int64_t ioctl_to_user(struct ringbox *rb, int hfd, unsigned long req, uint64_t uarg, void *buf,
+                             size_t len)
+{
+    memset(buf, 0, len);
+    if (ioctl(hfd, req, buf) < 0)
+        return -errno;
+    return mem_copy_to_user(&rb->mem, uarg, buf, len);
+}
+
 /* Terminal queries are answered truthfully from the host so isatty() and
  * line buffering behave as they would outside; nothing that changes the
  * host terminal is passed on.  Of the generic file ioctls (fs/ioctl.c,
@@ -314,23 +324,15 @@ int64_t sys_ioctl(struct ringbox *rb, const struct sys_args *args)
     }
     case FIONREAD: {
         int n;
-        if (ioctl(hfd, FIONREAD, &n) < 0)
-            return -errno;
-        return mem_copy_to_user(&rb->mem, uarg, &n, sizeof(n));
+        return ioctl_to_user(rb, hfd, FIONREAD, uarg, &n, sizeof(n));
     }
     case TCGETS: {
         struct termios t;
-        memset(&t, 0, sizeof(t));
-        if (ioctl(hfd, TCGETS, &t) < 0)
-            return -errno;
-        return mem_copy_to_user(&rb->mem, uarg, &t, sizeof(t));
+        return ioctl_to_user(rb, hfd, TCGETS, uarg, &t, sizeof(t));
     }
     case TIOCGWINSZ: {
         struct winsize ws;
-        memset(&ws, 0, sizeof(ws));
-        if (ioctl(hfd, TIOCGWINSZ, &ws) < 0)
-            return -errno;
-        return mem_copy_to_user(&rb->mem, uarg, &ws, sizeof(ws));
+        return ioctl_to_user(rb, hfd, TIOCGWINSZ, uarg, &ws, sizeof(ws));
     }
     default:
         return -ENOTTY;
