@@ -1,5 +1,6 @@
-/* integ_programs.c - real Debian programs (busybox-static's applets) run natively and under
- * `ringbox run`: stdout and stderr byte for byte, and the exit status.
+/* integ_programs.c - real Debian programs (busybox-static, python3, lua5.4, sqlite3, gzip,
+ * coreutils) run natively and under `ringbox run`: stdout and stderr byte for byte, and the
+ * exit status.
  *
  * Every case runs the same argv with the same environment twice.  Natively
  * its working directory is a host directory; in the sandbox that directory
@@ -23,7 +24,10 @@
  *
  * Determinism: the environment is empty on both sides (ringbox's default)
  * plus what a case sets.  TZ=UTC where a program formats times, because the
- * default view has no /etc/localtime.  Listings use numeric
+ * default view has no /etc/localtime.  python3 gets PYTHONHASHSEED=0, so
+ * that set and dict-of-set orders do not change from run to run, and
+ * PYTHONDONTWRITEBYTECODE=1, so that the native run never writes
+ * __pycache__ files the sandboxed one could not.  Listings use numeric
  * owners (ls -n) because the default view has no /etc/passwd; the tar cases,
  * whose archives hold owner names, mount /etc/passwd and /etc/group. */
 #define _GNU_SOURCE
@@ -41,12 +45,21 @@
 #include "integ_util.h"
 
 #define BUSYBOX "/bin/busybox"
+#define PYTHON3 "/usr/bin/python3"
+#define LUA "/usr/bin/lua5.4"
+#define SQLITE3 "/usr/bin/sqlite3"
+#define GZIP "/bin/gzip"
+#define LS "/bin/ls"
+#define SORT "/usr/bin/sort"
+#define SHA256SUM "/usr/bin/sha256sum"
 
 /* The Debian package that installs each program, for the message when one is missing. */
 static const struct {
     const char *path, *package;
 } packages[] = {
-    {BUSYBOX, "busybox-static"},
+    {BUSYBOX, "busybox-static"}, {PYTHON3, "python3"}, {LUA, "lua5.4"}, {SQLITE3, "sqlite3"},
+    {GZIP, "gzip"},              {LS, "coreutils"},    {SORT, "coreutils"},
+    {SHA256SUM, "coreutils"},
 };
 
 #define MAX_ARGS 14
@@ -82,6 +95,25 @@ static const char poem[] = "The quick brown fox\n"
                            "How vexingly quick daft zebras jump!\n"
                            "the end\n";
 
+static const char lua_script[] =
+    "-- word frequencies of a file, most frequent first, ties by word\n"
+    "local counts, order = {}, {}\n"
+    "for line in io.lines(arg[1]) do\n"
+    "  for w in line:lower():gmatch('%a+') do\n"
+    "    if not counts[w] then counts[w] = 0; order[#order + 1] = w end\n"
+    "    counts[w] = counts[w] + 1\n"
+    "  end\n"
+    "end\n"
+    "table.sort(order, function(a, b)\n"
+    "  if counts[a] ~= counts[b] then return counts[a] > counts[b] end\n"
+    "  return a < b\n"
+    "end)\n"
+    "for i, w in ipairs(order) do\n"
+    "  if i > 8 then break end\n"
+    "  print(string.format('%-8s %d', w, counts[w]))\n"
+    "end\n"
+    "os.exit(#order % 7)\n";
+
 static const struct {
     const char *path; /* relative to DATA; a trailing '/' makes a directory */
     const char *text; /* NULL: the binary pattern */
@@ -94,7 +126,13 @@ static const struct {
     {"a.txt", "one\ntwo\nthree\nfour\nfive\n", 0644},
     {"b.txt", "one\n2\nthree\nfour\nfive\nsix\n", 0644},
     {"tabs.txt", "a\tb\tc\n\tindented\n", 0644},
+    {"fill.sql", "CREATE TABLE kv(k TEXT PRIMARY KEY, v);\n"
+                 "BEGIN;\n"
+                 "INSERT INTO kv VALUES ('a', 1), ('b', x'00ff'), ('c', 2.5), ('d', NULL);\n"
+                 "COMMIT;\n"
+                 "SELECT k, typeof(v), quote(v) FROM kv ORDER BY k DESC;\n", 0644},
     {"bin.dat", NULL, 0444},
+    {"count.lua", lua_script, 0755},
     {"sub/", NULL, 0755},
     {"sub/deep.txt", "the needle is here\nand not here\n", 0644},
     {"sub/empty", "", 0640},
@@ -433,9 +471,146 @@ static const struct prog_case busybox_cases[] = {
         BB("sed", "-i", "s/line/LINE/", "sorted.txt")}},
 };
 
+#define PY(script) {{PYTHON3, "-c", script}}
+#define PY_ENV {"PYTHONHASHSEED=0", "PYTHONDONTWRITEBYTECODE=1"}
+
+static const struct prog_case python_cases[] = {
+    {"python3 json", .env = PY_ENV, .steps = {PY(
+        "import json\n"
+        "d = {'b': [1, 2.5, {'c': None}], 'a': 'caf\\u00e9', 'n': True}\n"
+        "s = json.dumps(d, sort_keys=True)\n"
+        "print(s)\n"
+        "print(json.dumps(json.loads(s), indent=2, ensure_ascii=False))\n"
+        "print(json.loads('[1e3, \"x\", {\"k\": []}]'))\n")}},
+    {"python3 re", .env = PY_ENV, .steps = {PY(
+        "import re\n"
+        "t = open('poem.txt').read()\n"
+        "print(re.findall(r'\\b\\w{5}\\b', t))\n"
+        "print(re.sub(r'(\\w+) (\\w+)', r'\\2 \\1', t.splitlines()[0]))\n"
+        "m = re.search(r'(?P<n>\\d+) dozen|(?P<w>five) dozen', t)\n"
+        "print(m.groupdict(), m.span())\n"
+        "print(len(re.split(r'\\s+', t.strip())))\n")}},
+    {"python3 hashlib", .env = PY_ENV, .steps = {PY(
+        "import hashlib\n"
+        "b = open('bin.dat', 'rb').read()\n"
+        "for name in ('md5', 'sha1', 'sha256', 'sha3_256', 'blake2b'):\n"
+        "    print(name, hashlib.new(name, b).hexdigest())\n"
+        "print(hashlib.pbkdf2_hmac('sha256', b'pw', b'salt', 1000).hex())\n")}},
+    {"python3 os", .env = PY_ENV, .steps = {PY(
+        "import os, stat\n"
+        "for top, dirs, files in sorted(os.walk('.')):\n"
+        "    for f in sorted(files):\n"
+        "        p = os.path.join(top, f)\n"
+        "        st = os.lstat(p)\n"
+        "        print(p, st.st_size, oct(stat.S_IMODE(st.st_mode)), st.st_mtime_ns // 10**9, stat.S_ISLNK(st.st_mode))\n"
+        "print(os.readlink('link.txt'), os.path.exists('nope'), os.access('bin.dat', os.R_OK))\n"
+        "print(sorted(os.listdir('sub')), os.environ.get('PYTHONHASHSEED'), len(os.urandom(16)))\n"
+        "fd = os.open('a.txt', os.O_RDONLY)\n"
+        "os.lseek(fd, 4, os.SEEK_SET)\n"
+        "print(os.read(fd, 9), os.fstat(fd).st_size)\n"
+        "os.close(fd)\n")}},
+    {"python3 /tmp and /dev", .env = PY_ENV, .steps = {PY(
+        "import os, tempfile\n"
+        "fd, path = tempfile.mkstemp(prefix='rb-programs-')\n"
+        "os.write(fd, b'scratch ' * 1000)\n"
+        "os.close(fd)\n"
+        "print(os.path.dirname(path), os.path.getsize(path), open(path).read(15))\n"
+        "os.unlink(path)\n"
+        "print(os.path.exists(path))\n"
+        "print(open('/dev/zero', 'rb').read(5), len(open('/dev/urandom', 'rb').read(33)))\n"
+        "print(open('/dev/null', 'w').write('gone'), open('/dev/null').read())\n")}},
+    {"python3 hash seed and exit status", .env = PY_ENV, .steps = {PY(
+        "import sys, collections\n"
+        "print(list({'apple', 'banana', 'cherry', 'date', 'elder'}))\n"
+        "print(collections.Counter(open('words.txt').read().split()).most_common(3))\n"
+        "sys.exit(3)\n")}},
+    {"python3 uncaught exception", .env = PY_ENV, .steps = {PY(
+        "print('before', flush=True)\n"
+        "raise ValueError('boom')\n")}},
+};
+
+#define LUA_E(script) {{LUA, "-e", script}}
+
+static const struct prog_case lua_cases[] = {
+    {"lua5.4 -e strings and tables", .steps = {LUA_E(
+        "local t = {}\n"
+        "for w in ('pear apple fig apple banana'):gmatch('%a+') do t[#t + 1] = w:upper() end\n"
+        "table.sort(t)\n"
+        "print(table.concat(t, ','), #t)\n"
+        "print(string.format('%5.2f %d %x %q', math.pi, 7 // 2, 255, 'a\\nb'))\n"
+        "print(('hello'):rep(3, '-'), ('abc'):byte(1, -1))\n"
+        "print(math.maxinteger, 2^53, 10 / 4, 7 % -3, math.tointeger(8.0))\n")}},
+    {"lua5.4 script over a file", .steps = {{{LUA, "count.lua", "poem.txt"}}}},
+    {"lua5.4 io and os", .env = TZ_UTC, .steps = {LUA_E(
+        "local f = assert(io.open('table.csv'))\n"
+        "local sum = 0\n"
+        "for line in f:lines() do local q = line:match(',(%d+)$'); if q then sum = sum + q end end\n"
+        "f:close()\n"
+        "print('sum', sum, io.open('nope') == nil)\n"
+        "print(os.date('!%Y-%m-%d %H:%M:%S', 86400 * 365), os.time{year=2020, month=1, day=1, hour=0})\n"
+        "print(string.pack('<i4', 258):byte(1, -1))\n"
+        "os.exit(42)\n")}},
+    {"lua5.4 tmpfile", .steps = {LUA_E(
+        "local name = os.tmpname()\n"
+        "local f = assert(io.open(name, 'w'))\n"
+        "f:write(('%d\\n'):rep(100):format(table.unpack((function() local t = {} for i = 1, 100 do t[i] = i * i end return t end)())))\n"
+        "f:close()\n"
+        "local n, sum = 0, 0\n"
+        "for l in io.lines(name) do n = n + 1; sum = sum + tonumber(l) end\n"
+        "print(name:match('^/tmp/') ~= nil, n, sum, os.remove(name), io.open(name) == nil)\n")}},
+    {"lua5.4 error", .steps = {LUA_E("print('x'); error('boom')")}},
+};
+
+#define SQL(...) {{SQLITE3, __VA_ARGS__}}
+/* Without HOME sqlite3 looks the user up for ~/.sqliterc, which the view's
+ * missing /etc/passwd turns into a warning on stderr. */
+#define SQL_ENV {"HOME=/nonexistent"}
+
+static const struct prog_case sqlite_cases[] = {
+    {"sqlite3 on a --rw database", .writable = true, .env = SQL_ENV, .steps = {
+        SQL("t.db", "CREATE TABLE fruit(id INTEGER PRIMARY KEY, name TEXT UNIQUE, qty INT);"
+                    "INSERT INTO fruit(name, qty) VALUES ('apple', 3), ('pear', 5), ('fig', 1);"
+                    "CREATE INDEX by_qty ON fruit(qty);"),
+        SQL("t.db", "UPDATE fruit SET qty = qty * 2 WHERE name <> 'fig';"
+                    "DELETE FROM fruit WHERE name = 'pear';"
+                    "INSERT INTO fruit(name, qty) VALUES ('kiwi', 9);"
+                    "SELECT id, name, qty FROM fruit ORDER BY qty DESC;"),
+        SQL("-header", "-csv", "t.db", "SELECT count(*) AS n, sum(qty) AS total FROM fruit;"
+                                        "PRAGMA integrity_check;")}},
+    {"sqlite3 :memory:", .env = SQL_ENV, .steps = {
+        SQL(":memory:", "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 12)"
+                        " SELECT group_concat(x * x, ' ') FROM c;"
+                        "SELECT json_extract('{\"a\": [1, 2, {\"b\": \"deep\"}]}', '$.a[2].b');"
+                        "SELECT printf('%08.3f|%-5s|', 3.14159, 'ab'), hex('ringbox'), abs(-7) % 4;")}},
+    {"sqlite3 reads SQL from stdin", .writable = true, .env = SQL_ENV, .steps = {
+        {{SQLITE3, "-bail", "s.db"}, .stdin_file = "fill.sql"}}},
+};
+
+static const struct prog_case coreutils_cases[] = {
+    {"coreutils ls -ln", .env = TZ_UTC, .steps = {{{LS, "-ln", "--time-style=long-iso", ".", "sub"}}}},
+    {"coreutils ls -lnR --full-time", .env = TZ_UTC, .steps = {{{LS, "-lnR", "--full-time"}}}},
+    {"coreutils sort", .steps = {{{SORT, "-t,", "-k2", "table.csv", "words.txt"}}}},
+    {"coreutils sort -u -n", .steps = {{{SORT, "-u", "-n", "nums.txt"}}}},
+    {"coreutils sha256sum", .steps = {{{SHA256SUM, "poem.txt", "bin.dat", "sub/empty"}}}},
+    {"coreutils sha256sum -c", .steps = {{{SHA256SUM, "a.txt", "b.txt", "link.txt"}},
+                                         {{SHA256SUM, "-c", "-"}, .stdin_prev = true}}},
+    {"gzip | gzip -d", .steps = {{{GZIP, "-c", "-9", "poem.txt"}},
+                                 {{GZIP, "-d", "-c"}, .stdin_prev = true}}},
+    {"gzip -l", .steps = {{{GZIP, "-c", "bin.dat"}},
+                          {{GZIP, "-l", "-v"}, .stdin_prev = true}}},
+};
+
 #define NCASES(t) ((int)(sizeof t / sizeof t[0]))
 
 START_TEST(busybox) { run_case(&busybox_cases[_i], _i); }
+END_TEST
+START_TEST(python3) { run_case(&python_cases[_i], _i); }
+END_TEST
+START_TEST(lua) { run_case(&lua_cases[_i], _i); }
+END_TEST
+START_TEST(sqlite3) { run_case(&sqlite_cases[_i], _i); }
+END_TEST
+START_TEST(coreutils) { run_case(&coreutils_cases[_i], _i); }
 END_TEST
 
 static TCase *programs_tcase(const char *name, const TTest *test, int n)
@@ -456,5 +631,9 @@ Suite *programs_suite(void)
 {
     Suite *s = suite_create("programs");
     suite_add_tcase(s, programs_tcase("busybox", busybox, NCASES(busybox_cases)));
+    suite_add_tcase(s, programs_tcase("python3", python3, NCASES(python_cases)));
+    suite_add_tcase(s, programs_tcase("lua", lua, NCASES(lua_cases)));
+    suite_add_tcase(s, programs_tcase("sqlite3", sqlite3, NCASES(sqlite_cases)));
+    suite_add_tcase(s, programs_tcase("coreutils", coreutils, NCASES(coreutils_cases)));
     return s;
 }
