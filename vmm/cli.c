@@ -37,7 +37,7 @@ static const char usage_text[] =
     "Usage: ringbox run [OPTIONS] PROGRAM [ARGS...]\n"
     "       ringbox --help | --version\n"
     "\n"
-    "Run the static x86-64 Linux executable PROGRAM in ring 3 of a KVM virtual\n"
+    "Run the x86-64 Linux executable PROGRAM (static or dynamic) in ring 3 of a KVM virtual\n"
     "machine; every syscall it makes is served by ringbox, not by the host kernel.\n"
     "It sees only itself, /dev/null, /dev/zero, /dev/urandom, /dev/random,\n"
     "/dev/std{in,out,err}, a private /tmp, /proc/self and what --ro, --rw and\n"
