@@ -84,17 +84,48 @@ static bool write_back(const struct wait_time *wt, const struct timespec *asked)
 }
 
 /* set_user_sigmask() (kernel/signal.c): no set is fine, a set needs the
- * kernel's sigset size and must be readable.  *given says whether there
- * was one. */
-static int read_sigmask(struct ringbox *rb, uint64_t uset, uint64_t size, uint64_t *mask,
-                        bool *given)
+ * kernel's sigset size and must be readable; it replaces the mask for the
+ * wait.  *masked says whether one did. */
+static int mask_begin(struct ringbox *rb, uint64_t uset, uint64_t size, bool *masked)
 {
-    *given = uset != 0;
+    uint64_t mask;
+    *masked = uset != 0;
     if (!uset)
         return 0;
     if (size != SYSARG_SIGSET_SIZE)
         return -EINVAL;
-    return mem_copy_from_user(&rb->mem, mask, uset, sizeof(*mask));
+    if (mem_copy_from_user(&rb->mem, &mask, uset, sizeof(mask)) < 0)
+        return -EFAULT;
+    sig_mask_swap(rb, mask);
+    return 0;
+}
+
+/* The end ppoll and pselect6 share: put the mask back (kept until the
+ * handler runs when the wait was interrupted, restore_saved_sigmask_unless())
+ * and write the time left back as a timespec. */
+static int64_t mask_end(struct ringbox *rb, bool masked, int64_t ret, const struct wait_time *wt,
+                        const struct timespec *asked, uint64_t uts)
+{
+    if (masked)
+        sig_mask_restore(rb, ret == -SIG_ERESTARTNOHAND);
+    if (write_back(wt, asked)) {
+        struct sysarg_timespec left = {.sec = wt->ts.tv_sec, .nsec = wt->ts.tv_nsec};
+        mem_copy_to_user(&rb->mem, uts, &left, sizeof(left));
+    }
+    return ret;
+}
+
+/* A guest timespec time-out, when uts is not NULL. */
+static int read_timeout(struct ringbox *rb, uint64_t uts, struct wait_time *wt)
+{
+    struct sysarg_timespec ts;
+    *wt = (struct wait_time){.given = uts != 0};
+    if (!uts)
+        return 0;
+    int rc = sysarg_timespec(&rb->mem, uts, &ts);
+    if (rc == 0)
+        wt->ts = (struct timespec){.tv_sec = ts.sec, .tv_nsec = ts.nsec};
+    return rc;
 }
 
 /* fs/select.c, do_sys_poll(): the count against RLIMIT_NOFILE, then the
@@ -152,31 +183,16 @@ int64_t sys_ppoll(struct ringbox *rb, const struct sys_args *args)
     uint64_t uts = args->a[2];
     uint64_t usigmask = args->a[3];
     uint64_t sigsetsize = args->a[4];
-    struct sysarg_timespec ts;
-    struct wait_time wt = {.given = uts != 0};
-
-    if (uts) {
-        int rc = sysarg_timespec(&rb->mem, uts, &ts);
-        if (rc < 0)
-            return rc;
-        wt.ts = (struct timespec){.tv_sec = ts.sec, .tv_nsec = ts.nsec};
-    }
-    uint64_t mask;
+    struct wait_time wt;
     bool masked;
-    int rc = read_sigmask(rb, usigmask, sigsetsize, &mask, &masked);
+
+    int rc = read_timeout(rb, uts, &wt);
+    if (rc == 0)
+        rc = mask_begin(rb, usigmask, sigsetsize, &masked);
     if (rc < 0)
         return rc;
-    if (masked)
-        sig_mask_swap(rb, mask);
     struct timespec asked = wt.ts;
-    int64_t ret = do_poll(rb, ufds, nfds, &wt);
-    if (masked)
-        sig_mask_restore(rb, ret == -SIG_ERESTARTNOHAND);
-    if (write_back(&wt, &asked)) {
-        struct sysarg_timespec left = {.sec = wt.ts.tv_sec, .nsec = wt.ts.tv_nsec};
-        mem_copy_to_user(&rb->mem, uts, &left, sizeof(left));
-    }
-    return ret;
+    return mask_end(rb, masked, do_poll(rb, ufds, nfds, &wt), &wt, &asked, uts);
 }
 
 /* fs/select.c, core_sys_select(): n < 0 is EINVAL, n past the fd table is
@@ -257,31 +273,16 @@ int64_t sys_pselect6(struct ringbox *rb, const struct sys_args *args)
     uint64_t uts = args->a[4];
     uint64_t upack = args->a[5];
     struct sigset_argpack pack = {0, 0};
-    struct sysarg_timespec ts;
-    struct wait_time wt = {.given = uts != 0};
+    struct wait_time wt;
+    bool masked;
 
     if (upack && mem_copy_from_user(&rb->mem, &pack, upack, sizeof(pack)) < 0)
         return -EFAULT;
-    if (uts) {
-        int rc = sysarg_timespec(&rb->mem, uts, &ts);
-        if (rc < 0)
-            return rc;
-        wt.ts = (struct timespec){.tv_sec = ts.sec, .tv_nsec = ts.nsec};
-    }
-    uint64_t mask;
-    bool masked;
-    int rc = read_sigmask(rb, pack.set, pack.size, &mask, &masked);
+    int rc = read_timeout(rb, uts, &wt);
+    if (rc == 0)
+        rc = mask_begin(rb, pack.set, pack.size, &masked);
     if (rc < 0)
         return rc;
-    if (masked)
-        sig_mask_swap(rb, mask);
     struct timespec asked = wt.ts;
-    int64_t ret = do_select(rb, n, uset, &wt);
-    if (masked)
-        sig_mask_restore(rb, ret == -SIG_ERESTARTNOHAND);
-    if (write_back(&wt, &asked)) {
-        struct sysarg_timespec left = {.sec = wt.ts.tv_sec, .nsec = wt.ts.tv_nsec};
-        mem_copy_to_user(&rb->mem, uts, &left, sizeof(left));
-    }
-    return ret;
+    return mask_end(rb, masked, do_select(rb, n, uset, &wt), &wt, &asked, uts);
 }
