@@ -23,6 +23,7 @@
 #include "pollset.h"
 #include "sys.h"
 #include "sysarg.h"
+#include "unit_util.h"
 
 #define RW 0x10000ULL
 #define MEM_SIZE (4ULL << 20)
@@ -147,32 +148,18 @@ static struct ringbox_result res;
 
 static void setup(void)
 {
-    memset(&rb, 0, sizeof(rb));
-    memset(&res, 0, sizeof(res));
-    ck_assert_int_eq(mem_init(&rb.mem, MEM_SIZE), 0);
-    mm_init(&rb.mm, &rb.mem);
-    sysarg_rlimit_defaults(rb.proc.rlim_cur, rb.proc.rlim_max, rb.mem.size);
+    unit_rb_init(&rb, &res, MEM_SIZE);
     ck_assert_int_eq(mm_map_anon(&rb.mm, RW, 2 * MEM_PAGE, PROT_READ | PROT_WRITE, MM_ANON), 0);
-    rb.run = calloc(1, sizeof(*rb.run));
-    ck_assert_ptr_nonnull(rb.run);
-    rb.res = &res;
-    rb.cfg.trace_fd = -1;
-    ck_assert_int_eq(fd_init_stdio(&rb.fds), 0);
 }
 
 static void teardown(void)
 {
-    fd_fini(&rb.fds);
-    free(rb.run);
-    mm_fini(&rb.mm);
-    mem_fini(&rb.mem);
+    unit_rb_fini(&rb);
 }
 
 static int64_t call(long nr, const uint64_t a[6])
 {
-    struct sys_args args = {.nr = nr};
-    memcpy(args.a, a, sizeof(args.a));
-    return sys_dispatch(&rb, &args);
+    return unit_call(&rb, nr, a);
 }
 #define SYS(nr, ...) call(nr, (const uint64_t[6]){__VA_ARGS__})
 

@@ -27,6 +27,7 @@
 #include "fd.h"
 #include "sys.h"
 #include "sysarg.h"
+#include "unit_util.h"
 
 /* 0x10000-0x11fff RW, 0x12000 RO, 0x13000 unmapped. */
 #define RW 0x10000ULL
@@ -42,22 +43,14 @@ static int saved[3];
 
 static void setup(void)
 {
-    memset(&rb, 0, sizeof(rb));
-    memset(&res, 0, sizeof(res));
-    ck_assert_int_eq(mem_init(&rb.mem, MEM_SIZE), 0);
-    mm_init(&rb.mm, &rb.mem);
-    sysarg_rlimit_defaults(rb.proc.rlim_cur, rb.proc.rlim_max, rb.mem.size);
+    for (int fd = 0; fd < 3; fd++)
+        saved[fd] = dup(fd);
+    unit_rb_init(&rb, &res, MEM_SIZE);
     ck_assert_int_eq(mm_map_anon(&rb.mm, RW, 2 * MEM_PAGE, PROT_READ | PROT_WRITE, MM_ANON), 0);
     ck_assert_int_eq(mm_map_anon(&rb.mm, RO, MEM_PAGE, PROT_READ, MM_ANON), 0);
-    rb.run = calloc(1, sizeof(*rb.run));
-    ck_assert_ptr_nonnull(rb.run);
-    rb.res = &res;
     rb.proc.exe = exe;
     rb.proc.uid = 1234;
     rb.proc.gid = 5678;
-    for (int fd = 0; fd < 3; fd++)
-        saved[fd] = dup(fd);
-    ck_assert_int_eq(fd_init_stdio(&rb.fds), 0);
 }
 
 static void teardown(void)
@@ -66,17 +59,12 @@ static void teardown(void)
         dup2(saved[fd], fd);
         close(saved[fd]);
     }
-    fd_fini(&rb.fds);
-    free(rb.run);
-    mm_fini(&rb.mm);
-    mem_fini(&rb.mem);
+    unit_rb_fini(&rb);
 }
 
 static int64_t call(long nr, const uint64_t a[6])
 {
-    struct sys_args args = {.nr = nr};
-    memcpy(args.a, a, sizeof(args.a));
-    return sys_dispatch(&rb, &args);
+    return unit_call(&rb, nr, a);
 }
 #define SYS(nr, ...) call(nr, (const uint64_t[6]){__VA_ARGS__})
 

@@ -15,6 +15,7 @@
 #include "fd.h"
 #include "fs.h"
 #include "sys.h"
+#include "unit_util.h"
 
 /* 0x10000-0x11fff RW, 0x12000 unmapped. */
 #define RW 0x10000ULL
@@ -28,15 +29,8 @@ static char dir[] = "/tmp/rb-xattr.XXXXXX";
 
 static void setup(void)
 {
-    memset(&rb, 0, sizeof(rb));
-    memset(&res, 0, sizeof(res));
-    ck_assert_int_eq(mem_init(&rb.mem, MEM_SIZE), 0);
-    mm_init(&rb.mm, &rb.mem);
+    unit_rb_init(&rb, &res, MEM_SIZE);
     ck_assert_int_eq(mm_map_anon(&rb.mm, RW, 2 * MEM_PAGE, PROT_READ | PROT_WRITE, MM_ANON), 0);
-    rb.run = calloc(1, sizeof(*rb.run));
-    ck_assert_ptr_nonnull(rb.run);
-    rb.res = &res;
-    ck_assert_int_eq(fd_init_stdio(&rb.fds), 0);
 
     /* /m/file, /m/dangling -> nowhere, and the view around them. */
     strcpy(dir, "/tmp/rb-xattr.XXXXXX");
@@ -65,17 +59,12 @@ static void teardown(void)
     snprintf(path, sizeof path, "%s/dangling", dir);
     unlink(path);
     rmdir(dir);
-    fd_fini(&rb.fds);
-    free(rb.run);
-    mm_fini(&rb.mm);
-    mem_fini(&rb.mem);
+    unit_rb_fini(&rb);
 }
 
 static int64_t call(long nr, const uint64_t a[6])
 {
-    struct sys_args args = {.nr = nr};
-    memcpy(args.a, a, sizeof(args.a));
-    return sys_dispatch(&rb, &args);
+    return unit_call(&rb, nr, a);
 }
 #define SYS(nr, ...) call(nr, (const uint64_t[6]){__VA_ARGS__})
 
