@@ -107,6 +107,11 @@ struct ringbox_counters {
     uint64_t exits;            /* KVM_RUN returns of any kind */
     uint64_t hypercalls;       /* accepted hypercalls (syscalls + faults) */
     uint64_t syscalls;         /* syscalls forwarded */
+    /* The route each forwarded syscall took into the stub: SYSCALL landing
+     * at CPL 0 as on real hardware, or kvm_pvm's #PF at LSTAR (CPL kept at
+     * 3).  An architectural KVM never takes the second. */
+    uint64_t syscalls_via_syscall;
+    uint64_t syscalls_via_pf;
     uint64_t unknown_syscalls; /* answered -ENOSYS because ringbox lacks them */
     uint64_t faults;           /* exceptions raised by the program */
     uint64_t rejected_io;      /* port I/O or MMIO not from the stub: became #GP */

@@ -15,7 +15,7 @@
 #define RB_U64(x) x##ULL
 #endif
 
-#define RB_ABI_VERSION 1
+#define RB_ABI_VERSION 2
 #define RB_STUB_MAGIC 0x78627272 /* "rrbx" little-endian */
 
 /* ---- Hypercalls -----------------------------------------------------------
@@ -29,7 +29,11 @@
 #define RB_HC_PIO_BASE 0xb0 /* imm8 form of OUT: no register is clobbered */
 #define RB_HC_SYSCALL 0     /* forward the Linux syscall in the user registers */
 #define RB_HC_FAULT 1       /* an exception; struct rb_fault_frame at RSP */
-#define RB_HC_COUNT 2
+/* The same as RB_HC_SYSCALL, reached by kvm_pvm's route: SYSCALL kept CPL 3
+ * and arrived as a #PF at LSTAR.  Its own port lets the VMM count the routes
+ * at no cost to the stub; an architectural CPU never issues it. */
+#define RB_HC_SYSCALL_PF 2
+#define RB_HC_COUNT 3
 #define RB_HC_PORT(nr) (RB_HC_PIO_BASE + (nr))
 
 /* ---- Guest virtual memory map ---------------------------------------------

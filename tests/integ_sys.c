@@ -57,6 +57,28 @@ START_TEST(unknown_syscalls)
 }
 END_TEST
 
+/* Every forwarded syscall took exactly one route into the stub: on an
+ * architectural KVM (the TCG lane) SYSCALL lands at CPL 0 and the kvm_pvm
+ * #PF route is never taken; on kvm_pvm it is the only route. */
+START_TEST(syscall_route_counted)
+{
+    const char *prog = integ_prog("sys", integ_libc[_i], 0);
+    struct lib_run r;
+    integ_lib_run(prog, ARGS("sys", "enosys"), NULL, 0, &r);
+    assert_clean_exit(&r);
+    const struct ringbox_counters *c = &r.res.counters;
+    ck_assert_uint_gt(c->syscalls, 0);
+    ck_assert_uint_eq(c->syscalls_via_syscall + c->syscalls_via_pf, c->syscalls);
+    ck_assert_uint_eq(c->hypercalls, c->syscalls + c->faults);
+    if (integ_is_kvm_pvm()) {
+        ck_assert_uint_eq(c->syscalls_via_syscall, 0);
+    } else {
+        ck_assert_uint_eq(c->syscalls_via_pf, 0);
+    }
+    integ_lib_free(&r);
+}
+END_TEST
+
 START_TEST(sysinfo_example)
 {
     const char *prog = integ_prog("sysinfo", integ_libc[_i], 0);
@@ -77,6 +99,7 @@ Suite *sys_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, kernel_pointer_efault, 0, INTEG_NLIBC);
     tcase_add_loop_test(tc, unknown_syscalls, 0, INTEG_NLIBC);
+    tcase_add_loop_test(tc, syscall_route_counted, 0, INTEG_NLIBC);
     tcase_add_loop_test(tc, sysinfo_example, 0, INTEG_NLIBC);
     suite_add_tcase(s, tc);
     return s;

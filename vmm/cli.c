@@ -56,8 +56,8 @@ static const char usage_text[] =
     "  --rw HOST[:GUEST]  the same, writable: changes reach HOST\n"
     "  --tmpfs GUEST   a private writable directory at GUEST, removed at exit\n"
     "  --cwd GUEST     start in GUEST (default /)\n"
-    "  --stats         print exit, hypercall, fault and per-syscall counts to\n"
-    "                  stderr when the program ends\n"
+    "  --stats         print exit, hypercall, syscall-route, fault and\n"
+    "                  per-syscall counts to stderr when the program ends\n"
     "  --trace         trace every crossing live on stderr: each syscall with its\n"
     "                  arguments, result and cost, each fault, each denial\n"
     "  --trace=FILE    the same, into FILE\n"
@@ -301,11 +301,14 @@ static void print_stats(const struct ringbox_counters *c)
             "  exits               %14" PRIu64 "\n"
             "  hypercalls          %14" PRIu64 "\n"
             "  syscalls            %14" PRIu64 "\n"
+            "    via SYSCALL       %14" PRIu64 "\n"
+            "    via #PF (kvm_pvm) %14" PRIu64 "\n"
             "  unknown syscalls    %14" PRIu64 "\n"
             "  faults              %14" PRIu64 "\n"
             "  rejected I/O        %14" PRIu64 "\n"
             "  TLB flushes         %14" PRIu64 "\n",
-            c->exits, c->hypercalls, c->syscalls, c->unknown_syscalls, c->faults, c->rejected_io,
+            c->exits, c->hypercalls, c->syscalls, c->syscalls_via_syscall, c->syscalls_via_pf,
+            c->unknown_syscalls, c->faults, c->rejected_io,
             c->tlb_flushes);
 
     struct count counts[RINGBOX_SYSCALL_SLOTS];

@@ -436,6 +436,13 @@ static int handle_io(struct ringbox *rb, struct ringbox_error *err)
 {
     if (is_hypercall(rb, RB_HC_SYSCALL)) {
         rb->res->counters.hypercalls++;
+        rb->res->counters.syscalls_via_syscall++;
+        handle_syscall(rb);
+        return 0;
+    }
+    if (is_hypercall(rb, RB_HC_SYSCALL_PF)) {
+        rb->res->counters.hypercalls++;
+        rb->res->counters.syscalls_via_pf++;
         handle_syscall(rb);
         return 0;
     }
