@@ -1,0 +1,263 @@
+/* integ_examples.c - each program in examples/ run under the trace, with the lines a reader is told to look for checked. */
+#define _GNU_SOURCE
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "integ_util.h"
+
+/* The command line: "run --trace OPTS... PROG ARGS...". */
+static void traced(const char *name, int libc, char *const opts[], char *const args[], struct proc_run *r)
+{
+    char *argv[32];
+    int n = 0;
+    argv[n++] = "run";
+    argv[n++] = "--trace";
+    for (; opts && *opts; opts++)
+        argv[n++] = *opts;
+    argv[n++] = (char *)integ_prog(name, integ_libc[libc], 0);
+    for (; args && *args; args++)
+        argv[n++] = *args;
+    argv[n] = NULL;
+    ck_assert_int_lt(n, 32);
+    integ_cli_run(argv, NULL, r);
+}
+#define LIST(...) ((char *const[]){__VA_ARGS__, NULL})
+
+static int count(const char *s, const char *needle)
+{
+    int n = 0;
+    for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* The line of s that contains needle, copied (static), or NULL. */
+static const char *line_with(const char *s, const char *needle)
+{
+    static char buf[1024];
+    const char *p = strstr(s, needle);
+    if (!p)
+        return NULL;
+    while (p > s && p[-1] != '\n')
+        p--;
+    size_t len = strcspn(p, "\n");
+    if (len >= sizeof buf)
+        len = sizeof buf - 1;
+    memcpy(buf, p, len);
+    buf[len] = 0;
+    return buf;
+}
+
+/* ---- batch_io ---------------------------------------------------------------- */
+
+/* A host directory shown as the guest's /tmp, so the test reads the files
+ * the program wrote. */
+static void host_tmp(char *dir, size_t len, char *opt, size_t optlen)
+{
+    snprintf(dir, len, "/tmp/ringbox-examples-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(opt, optlen, "%s:/tmp", dir);
+}
+
+/* Byte i of both files is 'a' + i % 26, 1,024,000 bytes in all. */
+static void check_file(const char *dir, const char *name)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "%s was not written", path);
+    long i = 0;
+    int c;
+    while ((c = getc(f)) != EOF) {
+        ck_assert_msg(c == 'a' + i % 26, "%s: byte %ld is %#x", path, i, c);
+        i++;
+    }
+    fclose(f);
+    ck_assert_int_eq(i, 1024000);
+    unlink(path);
+}
+
+
+static off_t file_size(const char *dir, const char *name)
+{
+    char path[128];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    ck_assert_msg(stat(path, &st) == 0, "%s was not created", path);
+    return st.st_size;
+}
+
+/* Loop index: phase * 2 + libc.  The chunked phase writes fd 3 a thousand
+ * times, the whole phase fd 4 once; the files hold the same bytes. */
+START_TEST(batch_io_crossings)
+{
+    static const struct {
+        const char *mode, *said, *file, *other;
+        int fd3, fd4;
+    } ph[] = {
+        {"chunked", "chunked: 1000 write() of    1024 bytes to fd 3", "chunked.out", "whole.out", 1000, 0},
+        {"whole", "whole:      1 write() of 1024000 bytes to fd 4", "whole.out", "chunked.out", 0, 1},
+    };
+    int p = _i / INTEG_NLIBC;
+    char dir[64], opt[96];
+    host_tmp(dir, sizeof dir, opt, sizeof opt);
+    struct proc_run r;
+    traced("batch_io", _i % INTEG_NLIBC, LIST("--rw", opt), LIST((char *)ph[p].mode), &r);
+    ck_assert_msg(r.status == 0, "status %d, stderr '%.2000s'", r.status, r.err);
+    ck_assert_msg(strstr(r.out, ph[p].said), "stdout '%s' lacks '%s'", r.out, ph[p].said);
+    char want[64];
+    snprintf(want, sizeof want, "/tmp/%s verified", ph[p].file);
+    ck_assert_msg(strstr(r.out, want), "stdout '%s' lacks '%s'", r.out, want);
+    ck_assert_int_eq(count(r.err, "] write(3, "), ph[p].fd3);
+    ck_assert_int_eq(count(r.err, "] write(4, "), ph[p].fd4);
+    check_file(dir, ph[p].file);
+    ck_assert_int_eq(file_size(dir, ph[p].other), 0);
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, ph[p].other);
+    unlink(path);
+    ck_assert_int_eq(rmdir(dir), 0);
+    integ_proc_free(&r);
+}
+END_TEST
+
+/* ---- privileged ---------------------------------------------------------------- */
+
+/* Each instruction faults once, the handler catches each SIGSEGV and the
+ * program reaches its end. */
+START_TEST(privileged_each_refused)
+{
+    static const char *const insns[] = {"hlt", "cli", "mov cr3", "rdmsr", "in", "out", "lgdt"};
+    struct proc_run r;
+    traced("privileged", _i, NULL, NULL, &r);
+    ck_assert_msg(r.status == 0, "status %d, stdout '%s', stderr '%.3000s'", r.status, r.out, r.err);
+    ck_assert_msg(strstr(r.out, "7 of 7 refused with #GP, 7 SIGSEGVs caught"), "stdout '%s'", r.out);
+    for (size_t i = 0; i < sizeof insns / sizeof insns[0]; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "%-8s (", insns[i]);
+        const char *at = strstr(r.out, want);
+        ck_assert_msg(at != NULL, "stdout lacks '%s': '%s'", want, r.out);
+        /* The next line is the handler's account of the fault. */
+        static const char said[] = "  refused: SIGSEGV, trap 13 (#GP general protection), error code 0, at rip ";
+        const char *next = strchr(at, '\n') + 1;
+        ck_assert_msg(!strncmp(next, said, strlen(said)), "%s: '%s'", insns[i], line_with(next, "  "));
+        ck_assert_msg(!strncmp(next + strcspn(next, "\n") - 18, "(that instruction)\n", 19), "%s: '%s'",
+                      insns[i], line_with(next, "  "));
+    }
+    /* One #GP per instruction: kvm_pvm may hand IN and OUT to the VMM as
+     * port I/O, which refuses it with the same #GP. */
+    int gp = count(r.err, "fault: #GP error 0 at rip "), io = count(r.err, "rejected: port I/O");
+    ck_assert_msg(gp + io == 7 && io <= 2, "%d #GP and %d rejected: '%.3000s'", gp, io, r.err);
+    ck_assert_int_eq(count(r.err, "signal: SIGSEGV (si_code 128) to handler"), 7);
+    ck_assert_ptr_null(strstr(r.err, "killed by"));
+    integ_proc_free(&r);
+}
+END_TEST
+
+/* ---- kernel_memory --------------------------------------------------------------- */
+
+START_TEST(kernel_memory_read_then_write)
+{
+    struct proc_run r;
+    traced("kernel_memory", _i, NULL, NULL, &r);
+    ck_assert_msg(r.status == 0, "status %d, stdout '%s', stderr '%.3000s'", r.status, r.out, r.err);
+    const char *rd = strstr(r.err, "fault: #PF error 0x5 at rip ");
+    const char *wr = strstr(r.err, "fault: #PF error 0x7 at rip ");
+    ck_assert_msg(rd && wr && rd < wr, "trace: '%.3000s'", r.err);
+    ck_assert_ptr_nonnull(strstr(rd, "cr2 0xffffffff80000000"));
+    ck_assert_ptr_nonnull(strstr(wr, "cr2 0xffffffff80000000"));
+    /* The program's own decoding: the read, then the write. */
+    const char *r1 = strstr(r.out, "error code 0x5:\n    P=1");
+    const char *w1 = strstr(r.out, "error code 0x7:\n    P=1");
+    ck_assert_msg(r1 && w1 && r1 < w1, "stdout '%s'", r.out);
+    ck_assert_ptr_nonnull(strstr(r1, "W=0  it was a read\n    U=1"));
+    ck_assert_ptr_nonnull(strstr(w1, "W=1  it was a write\n    U=1"));
+    ck_assert_ptr_nonnull(strstr(r.out, "2 of 2 accesses refused"));
+    integ_proc_free(&r);
+}
+END_TEST
+
+/* ---- the three that end by their fault ------------------------------------------- */
+
+START_TEST(guard_page_overflow)
+{
+    struct proc_run r;
+    traced("guard_page", _i, NULL, NULL, &r);
+    ck_assert_msg(r.status == 139, "status %d, stderr '%.3000s'", r.status, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "depth  7168: stack at "));
+    /* Not present, a write, from ring 3: a push or store into the guard. */
+    ck_assert_msg(count(r.err, "fault: #PF error 0x6 at rip ") == 1, "trace '%.3000s'", r.err);
+    ck_assert_ptr_nonnull(strstr(r.err, "ringbox: killed by SIGSEGV: #PF page fault, error 0x6 (W U)"));
+    integ_proc_free(&r);
+}
+END_TEST
+
+START_TEST(null_deref_cr2_zero)
+{
+    struct proc_run r;
+    traced("null_deref", _i, NULL, NULL, &r);
+    ck_assert_msg(r.status == 139, "status %d, stderr '%.3000s'", r.status, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "reading an int through a NULL pointer (address 0) ..."));
+    ck_assert_ptr_null(strstr(r.out, "address 0 is mapped"));
+    const char *f = line_with(r.err, "fault: #PF error 0x4 at rip ");
+    ck_assert_msg(f && strstr(f, "cr2 0 "), "trace '%.3000s'", r.err);
+    ck_assert_ptr_nonnull(strstr(r.err, "killed by SIGSEGV: #PF page fault, error 0x4 (U), cr2 0x0,"));
+    integ_proc_free(&r);
+}
+END_TEST
+
+START_TEST(nx_stack_fetch)
+{
+    struct proc_run r;
+    traced("nx_stack", _i, NULL, NULL, &r);
+    ck_assert_msg(r.status == 139, "status %d, stderr '%.3000s'", r.status, r.err);
+    void *at;
+    const char *said = strstr(r.out, "onto the stack at ");
+    ck_assert_msg(said && sscanf(said, "onto the stack at %p", &at) == 1, "stdout '%s'", r.out);
+    /* Present, user, instruction fetch: RIP and CR2 are both the copy. */
+    char want[128];
+    snprintf(want, sizeof want, "fault: #PF error 0x15 at rip %p, cr2 %p ", at, at);
+    ck_assert_msg(strstr(r.err, want), "trace lacks '%s': '%.3000s'", want, r.err);
+    ck_assert_ptr_nonnull(strstr(r.err, "error 0x15 (P U I)"));
+    ck_assert_ptr_nonnull(strstr(r.err, ": mov eax, 0x2a"));
+    integ_proc_free(&r);
+}
+END_TEST
+
+/* ---- syscall_storm ----------------------------------------------------------------- */
+
+START_TEST(syscall_storm_counts)
+{
+    struct proc_run r;
+    traced("syscall_storm", _i, LIST("--stats"), LIST("300"), &r);
+    ck_assert_msg(r.status == 0, "status %d, stderr '%.3000s'", r.status, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "300 getpid() syscalls: "));
+    ck_assert_ptr_nonnull(strstr(r.out, "one crossing costs as much as "));
+    ck_assert_int_eq(count(r.err, "] getpid() = 2 "), 300);
+    const char *row = line_with(r.err, "    getpid ");
+    ck_assert_msg(row != NULL, "no getpid row: '%.2000s'", strstr(r.err, "ringbox: stats"));
+    int nr, calls;
+    ck_assert_int_eq(sscanf(row, " getpid %d %d", &nr, &calls), 2);
+    ck_assert_int_eq(calls, 300);
+    integ_proc_free(&r);
+}
+END_TEST
+
+Suite *examples_suite(void)
+{
+    Suite *s = suite_create("examples");
+    TCase *tc = tcase_create("examples");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, batch_io_crossings, 0, 2 * INTEG_NLIBC);
+    tcase_add_loop_test(tc, privileged_each_refused, 0, INTEG_NLIBC);
+    tcase_add_loop_test(tc, kernel_memory_read_then_write, 0, INTEG_NLIBC);
+    tcase_add_loop_test(tc, guard_page_overflow, 0, INTEG_NLIBC);
+    tcase_add_loop_test(tc, null_deref_cr2_zero, 0, INTEG_NLIBC);
+    tcase_add_loop_test(tc, nx_stack_fetch, 0, INTEG_NLIBC);
+    tcase_add_loop_test(tc, syscall_storm_counts, 0, INTEG_NLIBC);
+    suite_add_tcase(s, tc);
+    return s;
+}
