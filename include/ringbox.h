@@ -89,6 +89,15 @@ struct ringbox_config {
 /* Fill `cfg` with defaults: RINGBOX_DEFAULT_MEM, confine = true, trace_fd = -1. */
 void ringbox_config_init(struct ringbox_config *cfg);
 
+/* The paging-structure entries that map one address, as the MMU reads them
+ * (SDM Vol. 3A 4.5): the PML4E, PDPTE, PDE and PTE, raw.  The walk stops
+ * early at a not-present entry or a large page. */
+struct ringbox_walk {
+    uint64_t va;
+    int levels;        /* entries read: 0 (non-canonical address) to 4 */
+    uint64_t entry[4]; /* [0] PML4E, [1] PDPTE, [2] PDE, [3] PTE */
+};
+
 /* The x86 exception that ended the program, when it ended by one. */
 struct ringbox_fault {
     int vector;            /* 0-31 */
@@ -101,6 +110,11 @@ struct ringbox_fault {
     uint8_t insn[16];      /* bytes at insn_addr that the program could read */
     size_t insn_len;       /* how many of them; 0 if RIP was unreadable */
     char disasm[192];      /* Capstone's rendering of the instruction, or "" */
+    /* The page walk of CR2 for #PF, of insn_addr for any other vector. */
+    struct ringbox_walk walk;
+    /* One plain line on why: "ring-3 code tried to write a read-only page",
+     * "HLT is privileged: only ring 0 may execute it". */
+    char explain[256];
 };
 
 struct ringbox_counters {
@@ -215,6 +229,22 @@ const char *ringbox_signal_name(int sig);
  * #PF ...") into buf, NUL-terminated.  Returns the length it needed, like
  * snprintf. */
 int ringbox_format_end(const struct ringbox_result *res, char *buf, size_t len);
+
+/* The rest of a fault's report, several lines each ending in '\n': the
+ * explanation, the region holding the address, the faulting instruction
+ * with a few instructions around it (from the bytes the program could
+ * read; "=>" marks it) and the page walk with each level's P/RW/US/NX
+ * bits.  `rb` is the sandbox the fault happened in, before
+ * ringbox_destroy.  Returns the length it needed, like snprintf. */
+int ringbox_format_fault(const ringbox_t *rb, const struct ringbox_fault *ft, char *buf, size_t len);
+
+/* The program's address space as the guest's page tables map it, one range
+ * a line: start-end, size, U/S, R/W, NX and what it is (stub text, GDT,
+ * kernel stack, program text/data, heap, stack, libraries...), with the
+ * guard pages shown as not present.  After ringbox_load, before
+ * ringbox_destroy.  Writes into buf, NUL-terminated; returns the length it
+ * needed, like snprintf (call with len 0 to size a buffer). */
+int ringbox_format_maps(const ringbox_t *rb, char *buf, size_t len);
 
 #ifdef __cplusplus
 }

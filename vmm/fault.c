@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "explain.h"
 #include "fault.h"
 #include "sig.h"
 #include "x86.h"
@@ -104,13 +105,8 @@ static size_t read_insn(const struct guest_mem *m, uint64_t rip, uint8_t *buf, s
     return n;
 }
 
-void fault_user(struct ringbox *rb, const struct rb_fault_frame *f)
+void fault_describe(const struct ringbox *rb, const struct rb_fault_frame *f, struct ringbox_fault *ft)
 {
-    if (sig_fault(rb, f, fault_signal((int)f->vector))) {
-        rb->res->counters.faults++;
-        return;
-    }
-    struct ringbox_fault *ft = &rb->res->fault;
     memset(ft, 0, sizeof(*ft));
     ft->vector = (int)f->vector;
     ft->error_code = f->error_code;
@@ -125,9 +121,20 @@ void fault_user(struct ringbox *rb, const struct rb_fault_frame *f)
         ft->insn_addr = f->rip - 1;
     ft->insn_len = read_insn(&rb->mem, ft->insn_addr, ft->insn, sizeof(ft->insn));
     disassemble(ft);
+    explain_walk(&rb->mem, ft->vector == X86_VEC_PF ? ft->cr2 : ft->insn_addr, &ft->walk);
+    explain_fault(ft, &rb->mm, ft->explain, sizeof(ft->explain));
+}
+
+void fault_user(struct ringbox *rb, const struct rb_fault_frame *f)
+{
+    if (sig_fault(rb, f, fault_signal((int)f->vector))) {
+        rb->res->counters.faults++;
+        return;
+    }
+    fault_describe(rb, f, &rb->res->fault);
     rb->res->faulted = true;
     rb->res->counters.faults++;
-    vm_kill(rb, fault_signal(ft->vector));
+    vm_kill(rb, fault_signal(rb->res->fault.vector));
 }
 
 static int pf_bits(char *buf, size_t len, uint64_t err)
@@ -170,4 +177,48 @@ API int ringbox_format_end(const struct ringbox_result *res, char *buf, size_t l
                     ringbox_signal_name(res->status), ringbox_vector_name(ft->vector), desc,
                     ft->error_code, errbits[0] ? " (" : "", errbits, errbits[0] ? ")" : "", cr2, ft->rip, after,
                     ft->disasm[0] ? ft->disasm : "(instruction unreadable)", core);
+}
+
+/* Instructions shown around the faulting one. */
+#define CONTEXT_BEFORE 4
+#define CONTEXT_AFTER 2
+
+API int ringbox_format_fault(const ringbox_t *rb, const struct ringbox_fault *ft, char *buf, size_t len)
+{
+    char where[160], code[2048], walk[1024];
+    uint64_t va = ft->walk.va;
+    explain_region(&rb->mm, va, where, sizeof where);
+    explain_code(&rb->mem, ft->insn_addr, CONTEXT_BEFORE, CONTEXT_AFTER, "    ", code, sizeof code);
+    explain_format_walk(&ft->walk, "    ", walk, sizeof walk);
+    return snprintf(buf, len,
+                    "  why:  %s\n"
+                    "  %s 0x%" PRIx64 ": %s\n"
+                    "  code:\n%s"
+                    "  page walk of 0x%" PRIx64 " (SDM Vol. 3A 4.5):\n%s",
+                    ft->explain, ft->vector == X86_VEC_PF ? "cr2: " : "rip: ", va, where,
+                    code[0] ? code : "    (the program cannot read the instruction)\n", va, walk);
+}
+
+struct buf_sink {
+    char *buf;
+    size_t len;
+    int n;
+};
+
+static void append_line(void *ctx, const char *text)
+{
+    struct buf_sink *s = ctx;
+    size_t at = (size_t)s->n < s->len ? (size_t)s->n : s->len;
+    int k = snprintf(s->buf ? s->buf + at : NULL, s->len - at, "%s\n", text);
+    if (k > 0)
+        s->n += k;
+}
+
+API int ringbox_format_maps(const ringbox_t *rb, char *buf, size_t len)
+{
+    struct buf_sink s = {.buf = buf, .len = len};
+    if (len)
+        buf[0] = 0;
+    explain_maps(&rb->mem, &rb->mm, append_line, &s);
+    return s.n;
 }
