@@ -150,7 +150,11 @@ START_TEST(signal_statuses)
         integ_cli_run(ARGS("run", (char *)prog, (char *)cases[i].mode), NULL, &r);
         ck_assert_msg(r.status == cases[i].status, "%s: status %d, want %d, stderr '%s'", cases[i].mode,
                       r.status, cases[i].status, r.err);
-        assert_one_error_line(&r);
+        /* One summary line, then the fault report's indented lines. */
+        ck_assert_msg(!strncmp(r.err, "ringbox: killed by ", 19), "%s: stderr '%s'", cases[i].mode, r.err);
+        for (const char *l = strchr(r.err, '\n'); l && l[1]; l = strchr(l + 1, '\n'))
+            ck_assert_msg(!strncmp(l + 1, "  ", 2), "%s: unindented report line in '%s'", cases[i].mode, r.err);
+        ck_assert_msg(strstr(r.err, "\n  why:  "), "%s: no explanation in '%s'", cases[i].mode, r.err);
         ck_assert_msg(strstr(r.err, cases[i].signame), "%s: report '%s' lacks %s", cases[i].mode, r.err,
                       cases[i].signame);
         ck_assert_ptr_nonnull(strstr(r.out, "rip="));

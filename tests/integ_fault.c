@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <check.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,34 +15,51 @@
 /* Hand-checked encodings (SDM Vol. 3A 7.15 and 4.7). */
 enum { DE = 0, BP = 3, UD = 6, GP = 13, PF = 14 };
 enum { PF_P = 1, PF_W = 2, PF_U = 4, PF_I = 16 };
+/* Hand-checked PTE bits (SDM Vol. 3A 4.5, table 4-19). */
+enum { PTE_P = 1, PTE_US = 4 };
+#define NO_RIP (-2)
 
 struct expect {
     const char *mode;
     int sig, vector;
     int64_t error;    /* -1: not checked */
-    int rip_delta;    /* reported RIP = printed rip + this (1 for the int3 trap) */
+    int rip_delta;    /* reported RIP = printed rip + this (1 for the int3 trap); NO_RIP: unknown */
     int cr2_is_addr;  /* #PF: CR2 equals the printed addr */
     const char *disasm;   /* prefix of Capstone's rendering */
     const char *errbits;  /* the decoded #PF error code in the report */
+    const char *why;      /* the start of the plain explanation */
 };
 
 static const struct expect cases[] = {
-    {"hlt", SIGSEGV, GP, 0, 0, 0, "hlt", NULL},
-    {"cli", SIGSEGV, GP, 0, 0, 0, "cli", NULL},
-    {"cr3", SIGSEGV, GP, 0, 0, 0, "mov cr3", NULL},
-    {"rdmsr", SIGSEGV, GP, 0, 0, 0, "rdmsr", NULL},
-    {"wrmsr", SIGSEGV, GP, 0, 0, 0, "wrmsr", NULL},
-    {"lgdt", SIGSEGV, GP, 0, 0, 0, "lgdt", NULL},
-    {"invlpg", SIGSEGV, GP, 0, 0, 0, "invlpg", NULL},
-    {"in", SIGSEGV, GP, 0, 0, 0, "in al", NULL},
-    {"out", SIGSEGV, GP, 0, 0, 0, "out 0xb0", NULL},
-    {"div0", SIGFPE, DE, 0, 0, 0, "div ecx", NULL},
-    {"ud2", SIGILL, UD, 0, 0, 0, "ud2", NULL},
-    {"int3", SIGTRAP, BP, 0, 1, 0, "int3", NULL},
-    {"rowrite", SIGSEGV, PF, PF_P | PF_W | PF_U, 0, 1, "mov byte ptr [rdi], 1", "(P W U)"},
-    {"nx", SIGSEGV, PF, PF_P | PF_U | PF_I, 0, 1, "ret", "(P U I)"},
-    {"kread", SIGSEGV, PF, PF_P | PF_U, 0, 1, "mov al, byte ptr [rdi]", "(P U)"},
-    {"null", SIGSEGV, PF, PF_U, 0, 1, "mov al, byte ptr [rdi]", "(U)"},
+    {"hlt", SIGSEGV, GP, 0, 0, 0, "hlt", NULL, "HLT is privileged: only ring 0 may execute it"},
+    {"cli", SIGSEGV, GP, 0, 0, 0, "cli", NULL, "CLI is privileged: only ring 0 may execute it"},
+    {"sti", SIGSEGV, GP, 0, 0, 0, "sti", NULL, "STI is privileged: only ring 0 may execute it"},
+    {"cr3", SIGSEGV, GP, 0, 0, 0, "mov cr3", NULL,
+     "MOV to or from a control register is privileged: only ring 0 may execute it"},
+    {"rdmsr", SIGSEGV, GP, 0, 0, 0, "rdmsr", NULL, "RDMSR is privileged: only ring 0 may execute it"},
+    {"wrmsr", SIGSEGV, GP, 0, 0, 0, "wrmsr", NULL, "WRMSR is privileged: only ring 0 may execute it"},
+    {"lgdt", SIGSEGV, GP, 0, 0, 0, "lgdt", NULL, "LGDT is privileged: only ring 0 may execute it"},
+    {"lidt", SIGSEGV, GP, 0, 0, 0, "lidt", NULL, "LIDT is privileged: only ring 0 may execute it"},
+    {"invlpg", SIGSEGV, GP, 0, 0, 0, "invlpg", NULL, "INVLPG is privileged: only ring 0 may execute it"},
+    {"swapgs", SIGSEGV, GP, 0, 0, 0, "swapgs", NULL, "SWAPGS is privileged: only ring 0 may execute it"},
+    {"sysret", SIGSEGV, GP, 0, 0, 0, "sysret", NULL, "SYSRET is privileged: only ring 0 may execute it"},
+    {"in", SIGSEGV, GP, 0, 0, 0, "in al", NULL, "IN is privileged: only ring 0 may execute it"},
+    {"out", SIGSEGV, GP, 0, 0, 0, "out 0xb0", NULL, "OUT is privileged: only ring 0 may execute it"},
+    {"div0", SIGFPE, DE, 0, 0, 0, "div ecx", NULL, "integer division by zero"},
+    {"ud2", SIGILL, UD, 0, 0, 0, "ud2", NULL, "invalid opcode: UD2"},
+    {"int3", SIGTRAP, BP, 0, 1, 0, "int3", NULL, "breakpoint (INT3)"},
+    {"rowrite", SIGSEGV, PF, PF_P | PF_W | PF_U, 0, 1, "mov byte ptr [rdi], 1", "(P W U)",
+     "ring-3 code tried to write a read-only page (rodata "},
+    {"nx", SIGSEGV, PF, PF_P | PF_U | PF_I, 0, 1, "ret", "(P U I)",
+     "ring-3 code tried to execute a no-execute (NX) page (data "},
+    {"nxstack", SIGSEGV, PF, PF_P | PF_U | PF_I, 0, 1, "ret", "(P U I)",
+     "ring-3 code tried to execute a no-execute (NX) page (stack)"},
+    {"kread", SIGSEGV, PF, PF_P | PF_U, 0, 1, "mov al, byte ptr [rdi]", "(P U)",
+     "ring-3 code tried to read a supervisor-only page (stub text)"},
+    {"null", SIGSEGV, PF, PF_U, 0, 1, "mov al, byte ptr [rdi]", "(U)",
+     "NULL pointer dereference: ring-3 code tried to read address 0x0"},
+    {"guard", SIGSEGV, PF, -1, NO_RIP, 0, NULL, NULL,
+     "ring-3 code touched the stack guard page (stack overflow?)"},
 };
 #define NCASES (int)(sizeof cases / sizeof cases[0])
 
@@ -50,6 +68,20 @@ static void printed(const char *out, uint64_t *rip, uint64_t *addr)
     const char *line = strstr(out, "rip=");
     ck_assert_msg(line != NULL, "the program printed no rip= line: '%s'", out);
     ck_assert_int_eq(sscanf(line, "rip=%" SCNx64 " addr=%" SCNx64, rip, addr), 2);
+}
+
+/* Copy the whole line of s that contains needle into buf. */
+static int line_with(const char *s, const char *needle, char *buf, size_t len)
+{
+    const char *at = strstr(s, needle);
+    if (!at)
+        return 0;
+    const char *start = at;
+    while (start > s && start[-1] != '\n')
+        start--;
+    size_t n = strcspn(start, "\n");
+    snprintf(buf, len, "%.*s", (int)n, start);
+    return 1;
 }
 
 /* Loop index: case * 2 + libc. */
@@ -74,11 +106,31 @@ START_TEST(fault_result)
     if (e->error >= 0)
         ck_assert_msg(res->fault.error_code == (uint64_t)e->error, "%s: error code %#" PRIx64 ", want %#" PRIx64,
                       e->mode, res->fault.error_code, (uint64_t)e->error);
-    ck_assert_msg(res->fault.rip == rip + (uint64_t)e->rip_delta, "%s: rip %#" PRIx64 ", want %#" PRIx64,
-                  e->mode, res->fault.rip, rip + (uint64_t)e->rip_delta);
-    /* The disassembled instruction is the one that faulted or trapped. */
-    ck_assert_msg(res->fault.insn_addr == rip, "%s: insn_addr %#" PRIx64 ", want %#" PRIx64, e->mode,
-                  res->fault.insn_addr, rip);
+    if (e->rip_delta != NO_RIP) {
+        ck_assert_msg(res->fault.rip == rip + (uint64_t)e->rip_delta, "%s: rip %#" PRIx64 ", want %#" PRIx64,
+                      e->mode, res->fault.rip, rip + (uint64_t)e->rip_delta);
+        /* The disassembled instruction is the one that faulted or trapped. */
+        ck_assert_msg(res->fault.insn_addr == rip, "%s: insn_addr %#" PRIx64 ", want %#" PRIx64, e->mode,
+                      res->fault.insn_addr, rip);
+    }
+    ck_assert_msg(strncmp(res->fault.explain, e->why, strlen(e->why)) == 0, "%s: explanation '%s', want '%s...'",
+                  e->mode, res->fault.explain, e->why);
+    /* The walk is of CR2 for #PF, of the instruction otherwise: a code
+     * page is present and user at every level; a supervisor page has US
+     * clear somewhere; an unmapped address stops at a not-present entry. */
+    const struct ringbox_walk *w = &res->fault.walk;
+    ck_assert_uint_eq(w->va, e->vector == PF ? res->fault.cr2 : res->fault.insn_addr);
+    ck_assert_int_gt(w->levels, 0);
+    uint64_t all = PTE_P | PTE_US;
+    for (int l = 0; l < w->levels; l++)
+        all &= w->entry[l];
+    if (e->vector != PF || (e->error >= 0 && (e->error & PF_P) && strcmp(e->mode, "kread") != 0))
+        ck_assert_msg(w->levels == 4 && all == (PTE_P | PTE_US), "%s: walk of %#" PRIx64 " has %d levels, bits %#" PRIx64,
+                      e->mode, w->va, w->levels, all);
+    else if (!strcmp(e->mode, "kread"))
+        ck_assert_msg(w->levels == 4 && all == PTE_P, "kread: walk has %d levels, bits %#" PRIx64, w->levels, all);
+    else
+        ck_assert_msg(!(w->entry[w->levels - 1] & PTE_P), "%s: the walk ends at a present entry", e->mode);
     if (e->cr2_is_addr)
         ck_assert_msg(res->fault.cr2 == addr, "%s: cr2 %#" PRIx64 ", want %#" PRIx64, e->mode,
                       res->fault.cr2, addr);
@@ -112,15 +164,32 @@ START_TEST(fault_report)
                   128 + e->sig, r.err);
     uint64_t rip, addr;
     printed(r.out, &rip, &addr);
-    ck_assert_msg(integ_lines(r.err) == 1 && !strncmp(r.err, "ringbox: killed by ", 19),
-                  "%s: stderr '%s'", e->mode, r.err);
+    ck_assert_msg(!strncmp(r.err, "ringbox: killed by ", 19), "%s: stderr '%s'", e->mode, r.err);
+    /* The summary line, then the explanation, the code with the faulting
+     * line marked, the walk and the address space. */
+    const char *nl = strchr(r.err, '\n');
+    ck_assert_ptr_nonnull(nl);
+    char why[256];
+    snprintf(why, sizeof why, "\n  why:  %s", e->why);
+    ck_assert_msg(strstr(r.err, why), "%s: report '%s' lacks '%s'", e->mode, r.err, why + 1);
+    ck_assert_msg(strstr(r.err, "page walk of 0x") && strstr(r.err, "PML4E["), "%s: no walk in '%s'", e->mode, r.err);
+    if (e->disasm) {
+        char mark[64];
+        snprintf(mark, sizeof mark, "=> 0x%016" PRIx64, rip);
+        ck_assert_msg(strstr(r.err, mark), "%s: report '%s' lacks '%s'", e->mode, r.err, mark);
+    }
+    char line[256];
+    ck_assert_msg(line_with(r.err, "  stub text\n", line, sizeof line) && strstr(line, " supervisor  ro  x "),
+                  "%s: no supervisor-only stub text in '%s'", e->mode, r.err);
+    ck_assert_msg(line_with(r.err, "  stack guard page\n", line, sizeof line) && strstr(line, " not present "),
+                  "%s: no absent stack guard in '%s'", e->mode, r.err);
 
     char want[128];
     snprintf(want, sizeof want, "killed by %s: %s ", ringbox_signal_name(e->sig), ringbox_vector_name(e->vector));
     ck_assert_msg(strstr(r.err, want), "%s: report '%s' lacks '%s'", e->mode, r.err, want);
     snprintf(want, sizeof want, "rip 0x%" PRIx64, rip + (uint64_t)e->rip_delta);
-    ck_assert_msg(strstr(r.err, want), "%s: report '%s' lacks '%s'", e->mode, r.err, want);
-    if (e->rip_delta) { /* a trap names the instruction before RIP too */
+    ck_assert_msg(e->rip_delta == NO_RIP || strstr(r.err, want), "%s: report '%s' lacks '%s'", e->mode, r.err, want);
+    if (e->rip_delta > 0) { /* a trap names the instruction before RIP too */
         snprintf(want, sizeof want, "after 0x%" PRIx64, rip);
         ck_assert_msg(strstr(r.err, want), "%s: report '%s' lacks '%s'", e->mode, r.err, want);
     }
@@ -183,6 +252,40 @@ START_TEST(boundary_example)
 }
 END_TEST
 
+/* `ringbox maps` shows the address space from the page tables before the
+ * program runs: its text user and executable, the stub supervisor-only,
+ * the guard pages not present; a dynamic program's ld.so too. */
+START_TEST(maps_command)
+{
+    static const char *const progs[][2] = {{"hello", "glibc"}, {"hello", "musl"}, {"hello.dyn", NULL}};
+    const char *prog = integ_prog(progs[_i][0], progs[_i][1], 0);
+    struct proc_run r;
+    integ_cli_run(ARGS("maps", (char *)prog), NULL, &r);
+    ck_assert_msg(r.status == 0, "status %d, stderr '%s'", r.status, r.err);
+    ck_assert_str_eq(r.err, "");
+    ck_assert_msg(strstr(r.out, "hello from") == NULL, "the program ran: '%s'", r.out);
+    char line[256], *real = realpath(prog, NULL), want[PATH_MAX + 16];
+    ck_assert_ptr_nonnull(real);
+    snprintf(want, sizeof want, "  text %s\n", real);
+    ck_assert_msg(line_with(r.out, want, line, sizeof line) && strstr(line, " user        ro  x "),
+                  "no user text line for %s in '%s'", real, r.out);
+    free(real);
+    ck_assert_msg(line_with(r.out, "  stub text\n", line, sizeof line) && strstr(line, " supervisor  ro  x "),
+                  "maps '%s'", r.out);
+    ck_assert_msg(line_with(r.out, "  GDT\n", line, sizeof line) && strstr(line, " supervisor  ro  nx "),
+                  "maps '%s'", r.out);
+    ck_assert_msg(line_with(r.out, "  stack guard page\n", line, sizeof line) && strstr(line, " not present "),
+                  "maps '%s'", r.out);
+    ck_assert_msg(line_with(r.out, "  stack\n", line, sizeof line) && strstr(line, " user        rw  nx "),
+                  "maps '%s'", r.out);
+    ck_assert_msg(line_with(r.out, "  kernel stack guard page\n", line, sizeof line) && strstr(line, " not present "),
+                  "maps '%s'", r.out);
+    if (!progs[_i][1])
+        ck_assert_msg(line_with(r.out, "ld-linux", line, sizeof line) && strstr(line, " user "), "maps '%s'", r.out);
+    integ_proc_free(&r);
+}
+END_TEST
+
 Suite *fault_suite(void)
 {
     Suite *s = suite_create("fault");
@@ -192,6 +295,7 @@ Suite *fault_suite(void)
     tcase_add_loop_test(tc, fault_report, 0, NCASES * INTEG_NLIBC);
     tcase_add_loop_test(tc, unmapped_and_readonly, 0, INTEG_NLIBC);
     tcase_add_loop_test(tc, boundary_example, 0, INTEG_NLIBC);
+    tcase_add_loop_test(tc, maps_command, 0, 3);
     suite_add_tcase(s, tc);
     return s;
 }

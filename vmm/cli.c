@@ -35,6 +35,7 @@ enum {
 
 static const char usage_text[] =
     "Usage: ringbox run [OPTIONS] PROGRAM [ARGS...]\n"
+    "       ringbox maps [OPTIONS] PROGRAM [ARGS...]\n"
     "       ringbox --help | --version\n"
     "\n"
     "Run the x86-64 Linux executable PROGRAM, static or dynamic, in ring 3 of a\n"
@@ -44,6 +45,10 @@ static const char usage_text[] =
     "/dev/std{in,out,err}, a private /tmp, /proc/self and what --ro, --rw and\n"
     "--tmpfs add.\n"
     "Options end at PROGRAM: everything after it belongs to the program.\n"
+    "\n"
+    "'ringbox maps' loads PROGRAM without running it and prints its address\n"
+    "space from the guest page tables: ranges with U/S (user or supervisor),\n"
+    "R/W, NX and what each is; guard pages show as not present.\n"
     "\n"
     "Options:\n"
     "  --mem SIZE      guest memory, the hard cap on what the program maps\n"
@@ -68,7 +73,9 @@ static const char usage_text[] =
     "Exit status:\n"
     "  N        the program exited with status N\n"
     "  128+S    the program was killed by signal S (139 SIGSEGV, 136 SIGFPE,\n"
-    "           132 SIGILL, 133 SIGTRAP); the fault report goes to stderr\n"
+    "           132 SIGILL, 133 SIGTRAP); the fault report goes to stderr:\n"
+    "           a summary line, then why in plain words, the code around\n"
+    "           the faulting instruction, its page walk and the address space\n"
     "  120      internal sandbox failure (KVM, guest machine, memory, seccomp)\n"
     "  121      /dev/kvm missing or inaccessible\n"
     "  125      usage error, or an unusable --ro/--rw/--tmpfs/--cwd\n"
@@ -276,7 +283,7 @@ static int parse_run(int argc, char **argv, struct options *o)
         }
     }
     if (i >= argc)
-        return usage_error("run: missing PROGRAM");
+        return usage_error("%s: missing PROGRAM", argv[1]);
     o->prog = argv + i;
     return -1;
 }
@@ -353,7 +360,35 @@ static void free_options(struct options *o)
     free(o->envs);
 }
 
-static int run(int argc, char **argv)
+/* ringbox_format_maps into a buffer of its own, or NULL. */
+static char *read_maps(const ringbox_t *rb)
+{
+    int n = ringbox_format_maps(rb, NULL, 0);
+    char *maps = malloc((size_t)n + 1);
+    if (maps)
+        ringbox_format_maps(rb, maps, (size_t)n + 1);
+    return maps;
+}
+
+/* The fault's explanation, code, page walk and the address space, after
+ * the one-line summary. */
+static void print_fault(const ringbox_t *rb, const struct ringbox_fault *ft)
+{
+    char report[4096];
+    ringbox_format_fault(rb, ft, report, sizeof report);
+    fputs(report, stderr);
+    char *maps = read_maps(rb);
+    if (!maps)
+        return;
+    fputs("  address space (from the guest page tables):\n", stderr);
+    for (char *line = strtok(maps, "\n"); line; line = strtok(NULL, "\n"))
+        fprintf(stderr, "    %s\n", line);
+    free(maps);
+}
+
+/* `ringbox run`, or with maps_only `ringbox maps`: load, print the address
+ * space, and stop before the program runs. */
+static int run(int argc, char **argv, bool maps_only)
 {
     struct options o = {.mem = 0};
     int rc = parse_run(argc, argv, &o);
@@ -404,6 +439,14 @@ static int run(int argc, char **argv)
         rc = fail(rc, &err);
         goto out;
     }
+    if (maps_only) {
+        char *maps = read_maps(rb);
+        rc = maps && fputs(maps, stdout) >= 0 && fflush(stdout) == 0 ? 0 : EXIT_INTERNAL;
+        if (rc)
+            say(maps ? "maps: cannot write to standard output" : "out of memory");
+        free(maps);
+        goto out;
+    }
     if (cfg.confine)
         CHECK_LEAKS_BEFORE_CONFINEMENT();
     if ((rc = ringbox_run(rb, &res, &err)) < 0) {
@@ -415,6 +458,8 @@ static int run(int argc, char **argv)
         char line[1024];
         ringbox_format_end(&res, line, sizeof line);
         say(line);
+        if (res.faulted)
+            print_fault(rb, &res.fault);
         rc = 128 + res.status;
     } else {
         rc = res.status & 0xff;
@@ -457,7 +502,9 @@ int main(int argc, char **argv)
     if (argc < 2)
         return usage_error("missing command");
     if (strcmp(argv[1], "run") == 0)
-        return run(argc, argv);
+        return run(argc, argv, false);
+    if (strcmp(argv[1], "maps") == 0)
+        return run(argc, argv, true);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage_text, stdout);
         return fflush(stdout) == 0 ? 0 : EXIT_INTERNAL;

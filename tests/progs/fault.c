@@ -14,7 +14,11 @@
 
 PROBE(p_hlt, "", "hlt")
 PROBE(p_cli, "", "cli")
+PROBE(p_sti, "", "sti")
 PROBE(p_cr3, "xor %eax, %eax", "mov %rax, %cr3")
+PROBE(p_lidt, "", "lidt (%rsp)")
+PROBE(p_swapgs, "", "swapgs")
+PROBE(p_sysret, "", "sysretq")
 PROBE(p_rdmsr, "mov $0xc0000080, %ecx", "rdmsr")                           /* EFER */
 PROBE(p_wrmsr, "mov $0xc0000082, %ecx\nxor %eax, %eax\nxor %edx, %edx", "wrmsr") /* LSTAR */
 PROBE(p_lgdt, "", "lgdt (%rsp)")
@@ -41,12 +45,25 @@ struct probe {
 
 static const struct probe probes[] = {
     {"hlt", p_hlt, p_hlt_insn},       {"cli", p_cli, p_cli_insn},
+    {"sti", p_sti, p_sti_insn},       {"lidt", p_lidt, p_lidt_insn},
+    {"swapgs", p_swapgs, p_swapgs_insn}, {"sysret", p_sysret, p_sysret_insn},
     {"cr3", p_cr3, p_cr3_insn},       {"rdmsr", p_rdmsr, p_rdmsr_insn},
     {"wrmsr", p_wrmsr, p_wrmsr_insn}, {"lgdt", p_lgdt, p_lgdt_insn},
     {"invlpg", p_invlpg, p_invlpg_insn}, {"in", p_in, p_in_insn},
     {"out", p_out, p_out_insn},       {"div0", p_div0, p_div0_insn},
     {"ud2", p_ud2, p_ud2_insn},       {"int3", p_int3, p_int3_insn},
 };
+
+/* Each level takes 64 KiB of stack, touched at its bottom, until the
+ * stack runs into its guard page. */
+static int recurse(int n)
+{
+    volatile char frame[65536];
+    if (n > 1 << 20)
+        return 0;
+    frame[0] = (char)n;
+    return recurse(n + 1) + frame[0];
+}
 
 static void report(const void *rip, const void *addr)
 {
@@ -74,6 +91,13 @@ int main(int argc, char **argv)
         void *stub = (void *)(uintptr_t)0xffffffff80000000ULL;
         report(p_load_insn, stub);
         p_load(stub);
+    } else if (!strcmp(mode, "nxstack")) { /* #PF: present, user, fetch from the NX stack */
+        volatile unsigned char code[64] = {0xc3};
+        report((const void *)code, (const void *)code);
+        ((void (*)(void))(uintptr_t)code)();
+    } else if (!strcmp(mode, "guard")) { /* #PF: not present, write, user: below the stack */
+        report(NULL, NULL);
+        printf("depth=%d\n", recurse(1));
     } else if (!strcmp(mode, "null")) { /* #PF: not present, user */
         report(p_load_insn, NULL);
         p_load(NULL);
