@@ -25,8 +25,13 @@ void trace_syscall(struct ringbox *rb, const struct sys_args *a, int64_t ret, do
 /* A free-form line ("policy: socket(AF_INET) denied: no network"). */
 void trace_note(struct ringbox *rb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Pure: format the syscall line into buf (as snprintf), for the unit tests. */
-int trace_format_syscall(char *buf, size_t len, double t_us, const struct sys_args *a, int64_t ret,
-                         double guest_us, double vmm_us);
+/* The longest line written; longer ones are cut. */
+#define TRACE_LINE_MAX 2048
+
+/* Pure: format the syscall line into buf (as snprintf), for the unit tests:
+ * the call as strace shows it (decode.h), reading its strings and structs
+ * from m through the checked user copies (m may be NULL: addresses only). */
+int trace_format_syscall(char *buf, size_t len, double t_us, const struct guest_mem *m,
+                         const struct sys_args *a, int64_t ret, double guest_us, double vmm_us);
 
 #endif
