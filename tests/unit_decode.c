@@ -341,7 +341,8 @@ END_TEST
 
 START_TEST(arrays_iovecs_pollfds_sockaddrs)
 {
-    poke(U1, "ab\ncd world, how are you", 26);
+    static const char data[] = "ab\ncd world";
+    poke(U1, data, sizeof(data));
     struct iovec v[2] = {{(void *)U1, 3}, {(void *)(U1 + 3), 2}};
     poke(U0, v, sizeof(v));
     ck_assert_str_eq(CALL(__NR_writev, 5, 1, U0, 2),
