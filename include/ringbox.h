@@ -67,6 +67,8 @@ struct ringbox_error {
     char message[256];
 };
 
+struct ringbox_transition;
+
 struct ringbox_config {
     /* Guest memory in bytes: the hard cap on everything the program maps
      * (and on the page tables that map it).  Rounded down to whole pages.
@@ -81,6 +83,13 @@ struct ringbox_config {
      * each fault, each policy denial) to this host fd, one line each; -1
      * for none.  The fd stays the caller's; the guest can never reach it. */
     int trace_fd;
+    /* Called after each crossing of the boundary (a syscall served, an
+     * exception handled) with the registers before and after; NULL for
+     * none.  Its return value is a enum ringbox_step_action.  With
+     * `confine`, it runs under the seccomp filter: it may write to fd 2 and
+     * the trace fd and readv/ppoll any fd, little else. */
+    int (*on_transition)(void *ctx, const struct ringbox_transition *t);
+    void *on_transition_ctx;
 };
 
 #define RINGBOX_DEFAULT_MEM (UINT64_C(1) << 30)
@@ -115,6 +124,41 @@ struct ringbox_fault {
     /* One plain line on why: "ring-3 code tried to write a read-only page",
      * "HLT is privileged: only ring 0 may execute it". */
     char explain[256];
+};
+
+/* The program's registers as ring 3 sees them. */
+struct ringbox_regs {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rip, rflags;
+};
+
+enum ringbox_crossing {
+    RINGBOX_CROSS_SYSCALL, /* SYSCALL: ring 3 -> the ring-0 stub -> the VMM -> ring 3 */
+    RINGBOX_CROSS_FAULT,   /* an exception, the same way */
+};
+
+/* One crossing, as on_transition sees it. */
+struct ringbox_transition {
+    uint64_t seq;                /* 1 for the first crossing of the run */
+    enum ringbox_crossing kind;
+    long nr;                     /* the syscall number (RINGBOX_CROSS_SYSCALL) */
+    int vector;                  /* the exception vector (RINGBOX_CROSS_FAULT) */
+    int ring_before;             /* 3: the program */
+    int ring_during;             /* 0: the stub, which hands the crossing to the VMM */
+    int ring_after;              /* 3 when the program goes on, -1 when this ended it */
+    struct ringbox_regs before;  /* at the crossing (RIP past SYSCALL, as RCX holds it) */
+    struct ringbox_regs after;   /* where ring 3 resumes; equal to before when ring_after is -1 */
+    uint64_t insn_addr;          /* the instruction that crossed: the SYSCALL, or the faulting one */
+    char insn[192];              /* Capstone's rendering of it, or "" when unreadable */
+    char next[192];              /* the instruction at after.rip, or "" */
+};
+
+/* What on_transition returns. */
+enum ringbox_step_action {
+    RINGBOX_STEP_NEXT = 0, /* go on, and call again at the next crossing */
+    RINGBOX_STEP_RUN = 1,  /* go on, and stop calling for this run */
+    RINGBOX_STEP_KILL = 2, /* kill the program with SIGKILL, as a kill would */
 };
 
 struct ringbox_counters {

@@ -1,4 +1,5 @@
 /* cli.c - the ringbox command: a thin client of include/ringbox.h that runs one program. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -8,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/uio.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "ringbox.h"
@@ -66,6 +69,10 @@ static const char usage_text[] =
     "  --trace         trace every crossing live on stderr: each syscall as strace\n"
     "                  shows it, with its cost, each fault, each denial\n"
     "  --trace=FILE    the same, into FILE\n"
+    "  --step          pause after each crossing (syscall or exception): show the\n"
+    "                  ring path, the instruction and the registers before and\n"
+    "                  after; Enter: next, c: run to the end, q (or ^C): kill the\n"
+    "                  program (SIGKILL, status 137).  Keys come from /dev/tty\n"
     "  --              end of options\n"
     "  -h, --help      show this help and exit\n"
     "  --version       show the version and exit\n"
@@ -184,7 +191,7 @@ struct options {
     struct mount_opt *mounts; /* in order: a later one wins at the same point */
     size_t nmounts;
     const char *cwd;
-    bool inherit_env, stats;
+    bool inherit_env, stats, step;
     const char *trace; /* "-" for stderr, a file name, or NULL */
     char **envs; /* the --env values, in order */
     size_t nenvs;
@@ -269,6 +276,8 @@ static int parse_run(int argc, char **argv, struct options *o)
             o->inherit_env = true;
         } else if (strcmp(a, "--stats") == 0) {
             o->stats = true;
+        } else if (strcmp(a, "--step") == 0) {
+            o->step = true;
         } else if (strcmp(a, "--trace") == 0) {
             o->trace = "-";
         } else if (strncmp(a, "--trace=", 8) == 0) {
@@ -360,6 +369,148 @@ static void free_options(struct options *o)
     free(o->envs);
 }
 
+/* ---- --step: pause at each crossing ----------------------------------
+ * Keys come from /dev/tty in raw mode, since the program owns stdin.  Once
+ * ringbox_run() has confined this thread, the ioctl that restores the
+ * terminal is no longer allowed, so a guardian child restores it: when this
+ * process closes the guardian's pipe, or dies in any way at all, the
+ * guardian sees end-of-file, puts the saved settings back and exits, which
+ * ends the acknowledgement pipe this process waits on. */
+struct stepper {
+    int tty;
+    int guard; /* write end: closing it asks for the restore */
+    int ack;   /* read end: end-of-file once the terminal is restored */
+};
+
+static void guardian(int tty, int guard, int ack, const struct termios *saved)
+{
+    for (int fd = 0; fd < 64; fd++)
+        if (fd != tty && fd != guard && fd != ack)
+            close(fd);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    signal(SIGTSTP, SIG_IGN);
+    char c;
+    while (read(guard, &c, 1) != 0 && errno == EINTR)
+        ;
+    tcsetattr(tty, TCSANOW, saved);
+    _exit(0);
+}
+
+static int step_open(struct stepper *st)
+{
+    struct termios saved, raw;
+    int guard[2], ack[2], rc = 0;
+    st->tty = open("/dev/tty", O_RDWR | O_CLOEXEC);
+    if (st->tty < 0)
+        return -errno;
+    if (tcgetattr(st->tty, &saved) < 0 || pipe2(guard, O_CLOEXEC) < 0) {
+        rc = -errno;
+        goto no_guard;
+    }
+    if (pipe2(ack, O_CLOEXEC) < 0) {
+        rc = -errno;
+        goto no_ack;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        rc = -errno;
+        close(ack[0]);
+        close(ack[1]);
+        goto no_ack;
+    }
+    if (pid == 0)
+        guardian(st->tty, guard[0], ack[1], &saved);
+    close(guard[0]);
+    close(ack[1]);
+    st->guard = guard[1];
+    st->ack = ack[0];
+    /* No echo, no line buffering, and ^C arrives as a key (it means q):
+     * a signal could not restore the terminal under the filter. */
+    raw = saved;
+    raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG);
+    raw.c_cc[VMIN] = 1;
+    raw.c_cc[VTIME] = 0;
+    if (tcsetattr(st->tty, TCSANOW, &raw) < 0)
+        return -errno; /* step_close still restores and reaps */
+    return 0;
+no_ack:
+    close(guard[0]);
+    close(guard[1]);
+no_guard:
+    close(st->tty);
+    st->tty = -1;
+    return rc;
+}
+
+/* Restore the terminal and wait until it is: readv and close are all the
+ * filter leaves. */
+static void step_close(struct stepper *st)
+{
+    char c;
+    struct iovec iov = {&c, 1};
+    if (st->tty < 0)
+        return;
+    close(st->guard);
+    while (readv(st->ack, &iov, 1) != 0 && errno == EINTR)
+        ;
+    close(st->ack);
+    close(st->tty);
+    st->tty = -1;
+}
+
+static const char *ring_name(int ring)
+{
+    return ring == 3 ? "ring 3 (the program)" : ring == 0 ? "ring 0 (the stub) -> VMM" : "ended";
+}
+
+static void print_regs(const struct ringbox_regs *b, const struct ringbox_regs *a, bool after)
+{
+    static const char *const names[] = {"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8",
+                                        "r9",  "r10", "r11", "r12", "r13", "r14", "r15", "rip", "rflags"};
+    const uint64_t *vb = &b->rax, *va = &a->rax;
+    fprintf(stderr, "  %-7s %-18s  %s\n", "", "before", after ? "after" : "");
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (after)
+            fprintf(stderr, "  %-7s 0x%016" PRIx64 "  0x%016" PRIx64 "%s\n", names[i], vb[i], va[i],
+                    vb[i] != va[i] ? "  *" : "");
+        else
+            fprintf(stderr, "  %-7s 0x%016" PRIx64 "\n", names[i], vb[i]);
+    }
+}
+
+/* cfg.on_transition for --step. */
+static int step_ui(void *ctx, const struct ringbox_transition *t)
+{
+    struct stepper *st = ctx;
+    const char *name = t->kind == RINGBOX_CROSS_SYSCALL ? ringbox_syscall_name(t->nr) : NULL;
+    if (t->kind == RINGBOX_CROSS_SYSCALL)
+        fprintf(stderr, "\r\n--- crossing %" PRIu64 ": syscall %s (%ld)\n", t->seq, name ? name : "?", t->nr);
+    else
+        fprintf(stderr, "\r\n--- crossing %" PRIu64 ": exception %s\n", t->seq, ringbox_vector_name(t->vector));
+    fprintf(stderr, "  ring: %s -> %s -> %s\n", ring_name(t->ring_before), ring_name(t->ring_during),
+            ring_name(t->ring_after));
+    fprintf(stderr, "  insn: 0x%" PRIx64 ": %s\n", t->insn_addr, t->insn[0] ? t->insn : "(unreadable)");
+    if (t->ring_after == 3)
+        fprintf(stderr, "  next: 0x%" PRIx64 ": %s\n", t->after.rip, t->next[0] ? t->next : "(unreadable)");
+    print_regs(&t->before, &t->after, t->ring_after == 3);
+    fprintf(stderr, "  [Enter] next   [c] continue to the end   [q] kill the program\n");
+    for (;;) {
+        char c;
+        struct iovec iov = {&c, 1};
+        ssize_t n = readv(st->tty, &iov, 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0 || c == 'c')
+            return RINGBOX_STEP_RUN;
+        if (c == '\r' || c == '\n' || c == ' ')
+            return RINGBOX_STEP_NEXT;
+        if (c == 'q' || c == 3) /* ^C */
+            return RINGBOX_STEP_KILL;
+    }
+}
+
 /* ringbox_format_maps into a buffer of its own, or NULL. */
 static char *read_maps(const ringbox_t *rb)
 {
@@ -411,8 +562,19 @@ static int run(int argc, char **argv, bool maps_only)
     struct ringbox_config cfg;
     struct ringbox_error err = {0};
     struct ringbox_result res;
+    struct stepper st = {.tty = -1};
     ringbox_t *rb = NULL;
     ringbox_config_init(&cfg);
+    if (o.step) {
+        if ((rc = step_open(&st)) < 0) {
+            say(rc == -ENXIO || rc == -ENOTTY ? "--step: needs a terminal (/dev/tty)" : "--step: cannot set up the terminal");
+            step_close(&st);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+        cfg.on_transition = step_ui;
+        cfg.on_transition_ctx = &st;
+    }
     if (o.mem)
         cfg.mem_bytes = o.mem;
     if (o.trace && strcmp(o.trace, "-") == 0) {
@@ -468,6 +630,7 @@ static int run(int argc, char **argv, bool maps_only)
         print_stats(&res.counters);
 
 out:
+    step_close(&st);
     ringbox_destroy(rb);
     if (cfg.trace_fd > STDERR_FILENO)
         close(cfg.trace_fd);

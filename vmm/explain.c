@@ -472,6 +472,27 @@ int explain_code(const struct guest_mem *m, uint64_t addr, int before, int after
     return n;
 }
 
+size_t explain_insn(const struct guest_mem *m, uint64_t addr, char *buf, size_t len)
+{
+    uint8_t bytes[16];
+    size_t n = 0, size = 0;
+    csh cs;
+    cs_insn *in;
+    if (len)
+        buf[0] = 0;
+    while (n < sizeof bytes && mem_copy_from_user(m, bytes + n, addr + n, 1) == 0)
+        n++;
+    if (n == 0 || cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+        return 0;
+    if (cs_disasm(cs, bytes, n, addr, 1, &in) == 1) {
+        snprintf(buf, len, "%s%s%s", in->mnemonic, in->op_str[0] ? " " : "", in->op_str);
+        size = in->size;
+        cs_free(in, 1);
+    }
+    cs_close(&cs);
+    return size;
+}
+
 /* ---- the address space -------------------------------------------------- */
 
 struct range {

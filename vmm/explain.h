@@ -47,6 +47,11 @@ void explain_fault(const struct ringbox_fault *ft, const struct mm *mm, char *bu
 int explain_code(const struct guest_mem *m, uint64_t addr, int before, int after, const char *indent,
                  char *buf, size_t len);
 
+/* Capstone's rendering of the one instruction at `addr` ("mov eax, 1"),
+ * from the bytes the program can read.  Its length, or 0 (buf "") when
+ * unreadable or undecodable. */
+size_t explain_insn(const struct guest_mem *m, uint64_t addr, char *buf, size_t len);
+
 /* The address space as the page tables map it: contiguous pages with equal
  * effective permissions and name coalesced into ranges, in address order,
  * with the guard pages (stack guard, kernel stack guards) shown as not

@@ -8,6 +8,7 @@
 #include "explain.h"
 #include "fault.h"
 #include "sig.h"
+#include "step.h"
 #include "x86.h"
 
 #define API __attribute__((visibility("default")))
@@ -125,7 +126,7 @@ void fault_describe(const struct ringbox *rb, const struct rb_fault_frame *f, st
     explain_fault(ft, &rb->mm, ft->explain, sizeof(ft->explain));
 }
 
-void fault_user(struct ringbox *rb, const struct rb_fault_frame *f)
+static void deliver(struct ringbox *rb, const struct rb_fault_frame *f)
 {
     if (sig_fault(rb, f, fault_signal((int)f->vector))) {
         rb->res->counters.faults++;
@@ -135,6 +136,18 @@ void fault_user(struct ringbox *rb, const struct rb_fault_frame *f)
     rb->res->faulted = true;
     rb->res->counters.faults++;
     vm_kill(rb, fault_signal(rb->res->fault.vector));
+}
+
+void fault_user(struct ringbox *rb, const struct rb_fault_frame *f)
+{
+    if (!step_on(rb)) {
+        deliver(rb, f);
+        return;
+    }
+    struct ringbox_transition t = {.kind = RINGBOX_CROSS_FAULT, .vector = (int)f->vector, .insn_addr = f->rip};
+    step_fault_regs(rb, f, &t.before);
+    deliver(rb, f);
+    step_report(rb, &t);
 }
 
 static int pf_bits(char *buf, size_t len, uint64_t err)

@@ -19,6 +19,7 @@
 #include "kvm.h"
 #include "pt.h"
 #include "sig.h"
+#include "step.h"
 #include "sys.h"
 #include "trace.h"
 
@@ -319,7 +320,7 @@ static void user_gp(struct ringbox *rb, uint64_t rip, uint64_t rsp, uint64_t rfl
     fault_user(rb, &f);
 }
 
-static void handle_syscall(struct ringbox *rb)
+static void serve_syscall(struct ringbox *rb)
 {
     struct kvm_regs *r = vm_regs(rb);
     struct sys_args a = {.nr = (long)r->rax, .a = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9}};
@@ -355,6 +356,23 @@ static void handle_syscall(struct ringbox *rb)
             return;
     }
     resume_at(rb, rb->stub.ret_sysret, rb->stub.ret_flush_sysret);
+}
+
+static void handle_syscall(struct ringbox *rb)
+{
+    if (!step_on(rb)) {
+        serve_syscall(rb);
+        return;
+    }
+    struct ringbox_transition t = {.kind = RINGBOX_CROSS_SYSCALL, .nr = (long)vm_regs(rb)->rax};
+    step_syscall_regs(rb, &t.before);
+    /* RCX is past the SYSCALL; a program that jumped to LSTAR has none. */
+    uint8_t insn[2];
+    t.insn_addr = t.before.rip;
+    if (mem_copy_from_user(&rb->mem, insn, t.before.rip - 2, 2) == 0 && insn[0] == 0x0f && insn[1] == 0x05)
+        t.insn_addr = t.before.rip - 2;
+    serve_syscall(rb);
+    step_report(rb, &t);
 }
 
 /* The access in a #PF error code is allowed by the current tables: the

@@ -86,6 +86,8 @@ struct ringbox {
     double trace_exit;  /* when the last KVM_RUN returned */
     double trace_guest; /* how long that KVM_RUN lasted */
     struct ringbox_result *res;
+    uint64_t step_seq; /* crossings reported to on_transition */
+    bool step_done;    /* it asked to run on, or to kill */
 };
 
 /* The registers KVM_CAP_SYNC_REGS mirrors after every exit. */
