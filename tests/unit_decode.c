@@ -385,6 +385,66 @@ START_TEST(arrays_iovecs_pollfds_sockaddrs)
 }
 END_TEST
 
+/* In-out arguments show what was passed (decode_enter) and the result
+ * what came back (decode_exit), as strace shows them. */
+START_TEST(in_out_arguments_before_and_after)
+{
+    uint64_t in = 1 << 3 | 1 << 4, out = 1 << 3 | 1 << 4;
+    struct timeval tv = {0, 1500000};
+    poke(U0, &in, 8);
+    poke(U0 + 8, &out, 8);
+    poke(U0 + 16, &tv, sizeof(tv));
+    struct sys_args a = {.nr = __NR_select, .a = {5, U0, U0 + 8, 0, U0 + 16}};
+    struct decoded_call d;
+    memset(&d, 0xa5, sizeof(d));
+    decode_enter(&m, &a, &d);
+    /* The VMM serves it: fd 3 readable, fd 4 writable, 1.499998 s left. */
+    in = 1 << 3;
+    out = 1 << 4;
+    tv = (struct timeval){1, 499998};
+    poke(U0, &in, 8);
+    poke(U0 + 8, &out, 8);
+    poke(U0 + 16, &tv, sizeof(tv));
+    decode_exit(&m, &a, 2, &d);
+    char buf[512];
+    decode_format(buf, sizeof(buf), a.nr, &d);
+    ck_assert_str_eq(buf, "select(5, [3 4], [3 4], NULL, {tv_sec=0, tv_usec=1500000}) = 2 "
+                          "(in [3], out [4], left {tv_sec=1, tv_usec=499998})");
+    /* Without the entry step the sets are read as they are now. */
+    ck_assert_str_eq(CALL(__NR_select, 0, 5, U0, 0, 0, 0), "select(5, [3], NULL, NULL, NULL) = 0 (Timeout)");
+    /* ppoll: the time-out passed, what is left, and a negative fd bare. */
+    struct pollfd p[2] = {{3, POLLIN, 0}, {-1, POLLIN, 0}};
+    struct timespec ts = {5, 0};
+    poke(U1, p, sizeof(p));
+    poke(U1 + 0x100, &ts, sizeof(ts));
+    a = (struct sys_args){.nr = __NR_ppoll, .a = {U1, 2, U1 + 0x100, 0, 8}};
+    decode_enter(&m, &a, &d);
+    p[0].revents = POLLIN;
+    ts = (struct timespec){4, 999998348};
+    poke(U1, p, sizeof(p));
+    poke(U1 + 0x100, &ts, sizeof(ts));
+    decode_exit(&m, &a, 1, &d);
+    decode_format(buf, sizeof(buf), a.nr, &d);
+    ck_assert_str_eq(buf, "ppoll([{fd=3, events=POLLIN}, {fd=-1}], 2, {tv_sec=5, tv_nsec=0}, NULL, 8) = 1 "
+                          "([{fd=3, revents=POLLIN}], left {tv_sec=4, tv_nsec=999998348})");
+    ck_assert_str_eq(CALL(__NR_poll, 0, U1, 1, 50), "poll([{fd=3, events=POLLIN}], 1, 50) = 0 (Timeout)");
+    /* An out-argument is not read at entry: a stat buffer shows what the
+     * call wrote. */
+    struct stat st = {.st_mode = S_IFREG | 0600, .st_size = 7};
+    a = (struct sys_args){.nr = __NR_fstat, .a = {3, U0}};
+    decode_enter(&m, &a, &d);
+    poke(U0, &st, sizeof(st));
+    decode_exit(&m, &a, 0, &d);
+    ck_assert_str_eq(d.arg[1], "{st_mode=S_IFREG|0600, st_size=7, ...}");
+    /* pselect6's sigmask pair. */
+    uint64_t mask = 1ULL << (SIGALRM - 1), sm[2] = {U0 + 0x200, 8};
+    poke(U0 + 0x200, &mask, 8);
+    poke(U0 + 0x300, sm, sizeof(sm));
+    ck_assert_str_eq(CALL(__NR_pselect6, -EINVAL, 1, 0, 0, 0, 0, U0 + 0x300),
+                     "pselect6(1, NULL, NULL, NULL, NULL, {sigmask=[ALRM], sigsetsize=8}) = -1 EINVAL (Invalid argument)");
+}
+END_TEST
+
 START_TEST(fcntl_ioctl_futex_arch_prctl)
 {
     ck_assert_str_eq(CALL(__NR_fcntl, 0x8001, 1, F_GETFL), "fcntl(1, F_GETFL) = 0x8001 (flags O_WRONLY|O_LARGEFILE)");
@@ -427,6 +487,14 @@ START_TEST(fcntl_ioctl_futex_arch_prctl)
                      "futex(0x7ffc0b58b60c, 0x63 /* FUTEX_??? */, 0x1, 0x2, 0x3, 0x4) = -1 ENOSYS (Function not implemented)");
     poke(U0, "nm", 3);
     ck_assert_str_eq(CALL(__NR_prctl, 0, PR_SET_NAME, U0), "prctl(PR_SET_NAME, \"nm\") = 0");
+    ck_assert_str_eq(CALL(__NR_prctl, 1, PR_GET_DUMPABLE), "prctl(PR_GET_DUMPABLE) = 1 (SUID_DUMP_USER)");
+    ck_assert_str_eq(CALL(__NR_prctl, -EINVAL, PR_SET_DUMPABLE, 2),
+                     "prctl(PR_SET_DUMPABLE, SUID_DUMP_ROOT) = -1 EINVAL (Invalid argument)");
+    ck_assert_str_eq(CALL(__NR_prctl, 0, PR_SET_PDEATHSIG, SIGTERM), "prctl(PR_SET_PDEATHSIG, SIGTERM) = 0");
+    int term = SIGTERM;
+    poke(U0, &term, 4);
+    ck_assert_str_eq(CALL(__NR_prctl, 0, PR_GET_PDEATHSIG, U0), "prctl(PR_GET_PDEATHSIG, [SIGTERM]) = 0");
+    ck_assert_str_eq(CALL(__NR_prctl, 0, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) = 0");
 }
 END_TEST
 
@@ -441,7 +509,11 @@ START_TEST(results_errors_and_unknown_calls)
     ck_assert_str_eq(d.ret, "-1 EBADF (Bad file descriptor)");
     decode_call(&m, &a, 0, &d);
     ck_assert_ptr_null(d.errname);
-    ck_assert_str_eq(CALL(__NR_close, -512, 3), "close(3) = -1 ERRNO_512 (Unknown error 512)");
+    ck_assert_str_eq(CALL(__NR_close, -600, 3), "close(3) = -1 ERRNO_600 (Unknown error 600)");
+    /* Restart codes a signal left: strace's "?" and the kernel's name. */
+    ck_assert_str_eq(CALL(__NR_pause, -514, 0), "pause() = ? ERESTARTNOHAND (To be restarted if no handler)");
+    ck_assert_str_eq(CALL(__NR_nanosleep, -516, 0, 0),
+                     "nanosleep(NULL, NULL) = ? ERESTART_RESTARTBLOCK (Interrupted by signal)");
     /* A number Linux names but with no signature: six registers in hex. */
     a = (struct sys_args){.nr = __NR_ptrace, .a = {1, 2, 3, 4, 5, 6}};
     decode_call(&m, &a, -ENOSYS, &d);
@@ -523,6 +595,7 @@ Suite *decode_suite(void)
     tcase_add_test(tc, signals_sets_and_sigaction);
     tcase_add_test(tc, structs_stat_time_limits_uname);
     tcase_add_test(tc, arrays_iovecs_pollfds_sockaddrs);
+    tcase_add_test(tc, in_out_arguments_before_and_after);
     tcase_add_test(tc, fcntl_ioctl_futex_arch_prctl);
     tcase_add_test(tc, results_errors_and_unknown_calls);
     tcase_add_test(tc, every_served_syscall_has_a_signature);

@@ -77,6 +77,13 @@ static bool full(const struct out *o)
     return o->n + 1 >= o->len;
 }
 
+/* Less than a quarter of the buffer left: arrays stop with ", ..." so that
+ * their closing bracket still fits. */
+static bool room_short(const struct out *o)
+{
+    return o->n + o->len / 4 >= o->len;
+}
+
 /* A rendering that did not fit ends in "..." so it cannot be mistaken for
  * a whole one. */
 static void finish(struct out *o)
@@ -285,6 +292,8 @@ static const struct xlat prctl_ops[] = {
     X(PR_GET_NO_NEW_PRIVS), X(PR_SET_THP_DISABLE), X(PR_GET_THP_DISABLE), X(PR_SET_VMA),
     X(PR_SET_CHILD_SUBREAPER), X(PR_GET_CHILD_SUBREAPER), X(PR_SET_MM),
 };
+/* include/linux/sched/coredump.h; glibc does not name them. */
+static const struct xlat suid_dump[] = {{0, "SUID_DUMP_DISABLE"}, {1, "SUID_DUMP_USER"}, {2, "SUID_DUMP_ROOT"}};
 static const struct xlat poll_events[] = {
     X(POLLIN),     X(POLLPRI),    X(POLLOUT),    X(POLLERR),    X(POLLHUP),   X(POLLNVAL),
     X(POLLRDNORM), X(POLLRDBAND), X(POLLWRNORM), X(POLLWRBAND), X(POLLMSG),   X(POLLRDHUP),
@@ -391,7 +400,30 @@ enum kind {
     K_WINSIZE,    /* struct winsize, in */
     K_WINSIZE_OUT,
     K_HEX_PTR_OUT, /* [0x...] of a 64-bit out (ARCH_GET_FS) */
+    K_TIMEVAL,    /* in (select's time-out, read before the call) */
+    K_PSELECT_SIG, /* pselect6's {sigmask, sigsetsize} */
+    K_SIG_OUT,    /* [SIGTERM] (PR_GET_PDEATHSIG) */
+    K_DUMPABLE,   /* PR_SET_DUMPABLE's SUID_DUMP_* */
 };
+
+/* Arguments the call fills in: rendered after it, and only when it
+ * succeeded.  Every other kind is read before the call, as strace reads
+ * it, so an in-out argument (select's sets, ppoll's time-out) shows what
+ * the program passed and the result shows what came back. */
+static bool kind_is_out(enum kind k)
+{
+    switch (k) {
+    case K_BUF_OUT: case K_BUF_HEX: case K_STR_OUT: case K_SIGSET_OUT: case K_SIGACT_OUT:
+    case K_STACK_OUT: case K_TIMESPEC_OUT: case K_TIMEVAL_OUT: case K_ITIMERVAL_OUT:
+    case K_SOCKADDR_OUT: case K_INT_PTR: case K_FD_PAIR: case K_MSGHDR_OUT: case K_RLIMIT_OUT:
+    case K_STAT_OUT: case K_STATX_OUT: case K_STATFS_OUT: case K_UTSNAME_OUT: case K_SYSINFO_OUT:
+    case K_TMS_OUT: case K_RUSAGE_OUT: case K_DIRENTS: case K_IOV_OUT: case K_CPUSET_OUT:
+    case K_WSTATUS_OUT: case K_WINSIZE_OUT: case K_HEX_PTR_OUT: case K_SIG_OUT:
+        return true;
+    default:
+        return false;
+    }
+}
 
 enum ret_kind { R_DEC = 0, R_HEX, R_OCT, R_NONE };
 
@@ -448,7 +480,7 @@ static const struct sig sigs[] = {
     [__NR_writev] = S(D, R_DEC, K_INT, K_IOV, K_INT),
     [__NR_access] = S(F, R_DEC, K_PATH, K_ACCESS),
     [__NR_pipe] = S(D, R_DEC, K_FD_PAIR),
-    [__NR_select] = S(D, R_DEC, K_INT, K_FDSET, K_FDSET, K_FDSET, K_TIMEVAL_OUT),
+    [__NR_select] = S(D, R_DEC, K_INT, K_FDSET, K_FDSET, K_FDSET, K_TIMEVAL),
     [__NR_sched_yield] = S0(0, R_DEC),
     [__NR_mremap] = S(M, R_HEX, K_PTR, K_ULONG, K_ULONG, K_MREMAP, K_PTR),
     [__NR_msync] = S(M, R_DEC, K_PTR, K_ULONG, K_HEX),
@@ -557,7 +589,7 @@ static const struct sig sigs[] = {
     [__NR_readlinkat] = S(D | F, R_DEC, K_DIRFD, K_PATH, K_BUF_OUT, K_ULONG),
     [__NR_fchmodat] = S(D | F, R_DEC, K_DIRFD, K_PATH, K_MODE),
     [__NR_faccessat] = S(D | F, R_DEC, K_DIRFD, K_PATH, K_ACCESS),
-    [__NR_pselect6] = S(D, R_DEC, K_INT, K_FDSET, K_FDSET, K_FDSET, K_TIMESPEC, K_PTR),
+    [__NR_pselect6] = S(D, R_DEC, K_INT, K_FDSET, K_FDSET, K_FDSET, K_TIMESPEC, K_PSELECT_SIG),
     [__NR_ppoll] = S(D, R_DEC, K_POLLFDS, K_UINT, K_TIMESPEC, K_SIGSET, K_ULONG),
     [__NR_set_robust_list] = S(0, R_DEC, K_PTR, K_ULONG),
     [__NR_get_robust_list] = S(0, R_DEC, K_INT, K_PTR, K_PTR),
@@ -777,7 +809,7 @@ static void put_timespec(struct out *o, const struct ctx *c, uint64_t va)
 
 static void put_timeval(struct out *o, const struct timeval *t)
 {
-    put(o, "{tv_sec=%lld, tv_usec=%lld}", (long long)t->tv_sec, (long long)t->tv_usec);
+    put(o, "{tv_sec=%lld, tv_usec=%llu}", (long long)t->tv_sec, (unsigned long long)t->tv_usec);
 }
 
 static void put_rlim(struct out *o, uint64_t v)
@@ -832,30 +864,18 @@ static void put_sockaddr(struct out *o, const struct ctx *c, uint64_t va, uint64
  * readv, everything for writev). */
 static void put_iov(struct out *o, const struct ctx *c, uint64_t va, uint64_t cnt, uint64_t data)
 {
-    if (cnt > SYSARG_IOV_MAX) {
+    struct sysarg_iovec v;
+    if (cnt > SYSARG_IOV_MAX || (cnt && peek(c, &v, va, sizeof(v)) < 0)) {
         put_addr(o, va);
         return;
     }
     put(o, "[");
     for (uint64_t i = 0; i < cnt; i++) {
-        struct sysarg_iovec v;
-        if (peek(c, &v, va + i * sizeof(v), sizeof(v)) < 0) {
-            if (i == 0) {
-                o->n -= 1;
-                o->buf[o->n < o->len ? o->n : o->len - 1] = 0;
-                put_addr(o, va);
-                return;
-            }
+        if (i && (room_short(o) || peek(c, &v, va + i * sizeof(v), sizeof(v)) < 0)) {
             put(o, ", ...");
             break;
         }
-        if (i)
-            put(o, ", ");
-        if (o->n > o->len / 2) {
-            put(o, "...");
-            break;
-        }
-        put(o, "{iov_base=");
+        put(o, "%s{iov_base=", i ? ", " : "");
         uint64_t show = v.len < data ? v.len : data;
         put_buf(o, c, v.base, show, false);
         data -= show;
@@ -864,19 +884,30 @@ static void put_iov(struct out *o, const struct ctx *c, uint64_t va, uint64_t cn
     put(o, "]");
 }
 
+/* poll's array: the events asked for, or after the call the non-zero
+ * revents.  A negative fd is ignored by poll, and strace shows it bare. */
 static void put_pollfds(struct out *o, const struct ctx *c, uint64_t va, uint64_t n, bool revents)
 {
+    struct pollfd p;
+    if (n && peek(c, &p, va, sizeof(p)) < 0) {
+        put_addr(o, va);
+        return;
+    }
     put(o, "[");
     bool first = true;
-    for (uint64_t i = 0; i < n && i < 64 && !full(o); i++) {
-        struct pollfd p;
-        if (peek(c, &p, va + i * sizeof(p), sizeof(p)) < 0)
+    for (uint64_t i = 0; i < n; i++) {
+        if (i && (room_short(o) || peek(c, &p, va + i * sizeof(p), sizeof(p)) < 0)) {
+            put(o, ", ...");
             break;
+        }
         if (revents && !p.revents)
             continue;
-        put(o, "%s{fd=%d, %s=", first ? "" : ", ", p.fd, revents ? "revents" : "events");
+        put(o, "%s{fd=%d", first ? "" : ", ", p.fd);
         first = false;
-        PUT_FLAGS(o, poll_events, (uint16_t)(revents ? p.revents : p.events), NULL, "POLL");
+        if (revents || p.fd >= 0) {
+            put(o, ", %s=", revents ? "revents" : "events");
+            PUT_FLAGS(o, poll_events, (uint16_t)(revents ? p.revents : p.events), NULL, "POLL");
+        }
         put(o, "}");
     }
     put(o, "]");
@@ -966,6 +997,20 @@ static void put_dirents(struct out *o, const struct ctx *c, uint64_t va)
         count++;
     }
     put(o, " /* %llu entries */", (unsigned long long)count);
+}
+
+/* Which argument is the sigsetsize of the calls that take a sigset. */
+static int sigsetsize_arg(long nr)
+{
+    switch (nr) {
+    case __NR_rt_sigprocmask:
+    case __NR_rt_sigtimedwait:
+        return 3;
+    case __NR_ppoll:
+        return 4;
+    default:
+        return 1; /* rt_sigpending, rt_sigsuspend */
+    }
 }
 
 /* ---- one argument ------------------------------------------------------------ */
@@ -1063,7 +1108,10 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
     case K_SIGHOW: PUT_XLAT(o, sig_how, (uint32_t)v, "SIG_"); break;
     case K_SIGSET:
     case K_SIGSET_OUT:
-        if ((k == K_SIGSET_OUT && !c->ok) || peek(c, &u.u64, v, sizeof(u.u64)) < 0)
+        /* Linux reads a sigset only of its own size (the sigsetsize
+         * argument); strace shows any other as an address. */
+        if ((k == K_SIGSET_OUT && !c->ok) || a[sigsetsize_arg(c->a->nr)] != SYSARG_SIGSET_SIZE ||
+            peek(c, &u.u64, v, sizeof(u.u64)) < 0)
             put_addr(o, v);
         else
             put_sigset(o, u.u64);
@@ -1147,12 +1195,16 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
     case K_DOMAIN: PUT_XLAT(o, domains, (uint32_t)v, "AF_"); break;
     case K_SOCKTYPE: {
         uint32_t t = (uint32_t)v & 0xf, f = (uint32_t)v & ~0xfu;
-        if (c->a->nr == __NR_accept4)
+        if (c->a->nr == __NR_accept4) {
             PUT_FLAGS(o, sock_flags, (uint32_t)v, NULL, "SOCK_");
-        else {
-            PUT_XLAT(o, sock_types, t, "SOCK_");
-            put_flags(o, sock_flags, ARRAY_LEN(sock_flags), f, NULL, "SOCK_", true);
+            break;
         }
+        PUT_XLAT(o, sock_types, t, "SOCK_");
+        f &= ~(uint32_t)(SOCK_CLOEXEC | SOCK_NONBLOCK);
+        put_flags(o, sock_flags, ARRAY_LEN(sock_flags), (uint32_t)v & (SOCK_CLOEXEC | SOCK_NONBLOCK),
+                  NULL, "SOCK_", true);
+        if (f)
+            put(o, "|%#x /* SOCK_??? */", f);
         break;
     }
     case K_PROTO:
@@ -1316,7 +1368,7 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
             (long long)u.t.tms_utime, (long long)u.t.tms_stime, (long long)u.t.tms_cutime,
             (long long)u.t.tms_cstime);
         break;
-    case K_RUSAGE_WHO: PUT_XLAT(o, rusage_who, (uint32_t)v, "RUSAGE_"); break;
+    case K_RUSAGE_WHO: PUT_XLAT(o, rusage_who, (uint64_t)(int64_t)(int32_t)v, "RUSAGE_"); break;
     case K_RUSAGE_OUT:
         if (!c->ok || peek(c, &u.ru, v, sizeof(u.ru)) < 0) {
             put_addr(o, v);
@@ -1386,6 +1438,36 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
         break;
     case K_WAITOPTS: PUT_FLAGS(o, wait_opts, (uint32_t)v, NULL, "W"); break;
     case K_PRCTL: PUT_XLAT(o, prctl_ops, (uint32_t)v, "PR_"); break;
+    case K_TIMEVAL:
+        if (peek(c, &u.tv, v, sizeof(u.tv)) < 0)
+            put_addr(o, v);
+        else
+            put_timeval(o, &u.tv);
+        break;
+    case K_PSELECT_SIG: {
+        uint64_t ss[2];
+        if (peek(c, ss, v, sizeof(ss)) < 0) {
+            put_addr(o, v);
+            break;
+        }
+        put(o, "{sigmask=");
+        if (ss[1] == SYSARG_SIGSET_SIZE && peek(c, &u.u64, ss[0], sizeof(u.u64)) == 0)
+            put_sigset(o, u.u64);
+        else
+            put_addr(o, ss[0]);
+        put(o, ", sigsetsize=%llu}", (unsigned long long)ss[1]);
+        break;
+    }
+    case K_SIG_OUT:
+        if (!c->ok || peek(c, &u.iv, v, sizeof(u.iv)) < 0) {
+            put_addr(o, v);
+            break;
+        }
+        put(o, "[");
+        put_sig(o, (uint32_t)u.iv);
+        put(o, "]");
+        break;
+    case K_DUMPABLE: PUT_XLAT(o, suid_dump, v, "SUID_DUMP_"); break;
     case K_FD_CLOEXEC: PUT_FLAGS(o, fd_cloexec, v, NULL, "FD_"); break;
     case K_BITSET: /* shown fifth, but it is val3, the sixth register */
         if ((uint32_t)a[5] == FUTEX_BITSET_MATCH_ANY)
@@ -1474,8 +1556,12 @@ static int reshape(const struct sys_args *a, int n, uint8_t k[6])
         switch ((uint32_t)a->a[0]) {
         case PR_SET_NAME: k[1] = K_STR; return 2;
         case PR_GET_NAME: k[1] = K_STR_OUT; return 2;
-        case PR_GET_DUMPABLE: case PR_GET_NO_NEW_PRIVS: case PR_GET_SECCOMP:
-        case PR_GET_TIMERSLACK: case PR_GET_THP_DISABLE:
+        case PR_SET_DUMPABLE: k[1] = K_DUMPABLE; return 2;
+        case PR_SET_PDEATHSIG: k[1] = K_SIG; return 2;
+        case PR_GET_PDEATHSIG: k[1] = K_SIG_OUT; return 2;
+        case PR_CAPBSET_READ: k[1] = K_INT; return 2;
+        case PR_SET_NO_NEW_PRIVS: case PR_GET_NO_NEW_PRIVS: k[1] = K_ULONG; return n;
+        case PR_GET_DUMPABLE: case PR_GET_SECCOMP: case PR_GET_TIMERSLACK: case PR_GET_THP_DISABLE:
             return 1;
         }
         return n;
@@ -1485,19 +1571,70 @@ static int reshape(const struct sys_args *a, int n, uint8_t k[6])
 
 /* ---- the result ----------------------------------------------------------------- */
 
+/* The kernel's restart codes (include/linux/errno.h): a call a signal
+ * interrupted, to be restarted or turned into EINTR on the way out, which
+ * strace shows as "? NAME (text)". */
+static const struct xlat restart_codes[] = {
+    {512, "ERESTARTSYS"}, {513, "ERESTARTNOINTR"}, {514, "ERESTARTNOHAND"},
+    {516, "ERESTART_RESTARTBLOCK"},
+};
+static const char *const restart_text[] = {
+    "To be restarted if SA_RESTART is set", "To be restarted", "To be restarted if no handler",
+    NULL, "Interrupted by signal",
+};
+
+/* select's result: the sets as they came back, "(in [3], out [4], left
+ * {...})". */
+static void put_select_ret(struct out *o, const struct ctx *c, bool ns)
+{
+    static const char *const set_names[] = {"in", "out", "except"};
+    const uint64_t *a = c->a->a;
+    const char *sep = " (";
+    for (int i = 0; i < 3; i++) {
+        if (!a[1 + i])
+            continue;
+        put(o, "%s%s ", sep, set_names[i]);
+        put_fdset(o, c, a[1 + i], a[0]);
+        sep = ", ";
+    }
+    if (a[4]) {
+        put(o, "%sleft ", sep);
+        if (ns) {
+            put_timespec(o, c, a[4]);
+        } else {
+            struct timeval tv;
+            if (peek(c, &tv, a[4], sizeof(tv)) < 0)
+                put_addr(o, a[4]);
+            else
+                put_timeval(o, &tv);
+        }
+        sep = ", ";
+    }
+    if (sep[0] == ',')
+        put(o, ")");
+}
+
 static void put_ret(struct out *o, const struct ctx *c, const struct sig *s, struct decoded_call *d)
 {
     int64_t r = c->ret;
+    long nr = c->a->nr;
     if (s && s->ret == R_NONE) {
         put(o, "?");
         return;
     }
     if (r < 0 && r > -4096) {
         int e = (int)-r;
+        const char *rs = xlat_find(restart_codes, ARRAY_LEN(restart_codes), (uint64_t)e);
+        if (rs) {
+            d->errname = rs;
+            d->errdesc = restart_text[e - 512];
+            put(o, "? %s (%s)", d->errname, d->errdesc);
+            return;
+        }
         d->errname = strerrorname_np(e);
-        const char *desc = strerrordesc_np(e);
+        d->errdesc = strerrordesc_np(e);
         if (d->errname)
-            put(o, "-1 %s (%s)", d->errname, desc ? desc : "?");
+            put(o, "-1 %s (%s)", d->errname, d->errdesc ? d->errdesc : "?");
         else
             put(o, "-1 ERRNO_%d (Unknown error %d)", e, e);
         return;
@@ -1511,49 +1648,88 @@ static void put_ret(struct out *o, const struct ctx *c, const struct sig *s, str
         put(o, "%#llx", (unsigned long long)r);
     } else if (s->ret == R_OCT) {
         put_mode(o, (uint64_t)r);
-    } else if (c->a->nr == __NR_fcntl && cmd == F_GETFL) {
+    } else if (nr == __NR_fcntl && cmd == F_GETFL) {
         put(o, "%#llx (flags ", (unsigned long long)r);
         put_open_flags(o, (uint64_t)r);
         put(o, ")");
-    } else if (c->a->nr == __NR_fcntl && cmd == F_GETFD && r > 0) {
+    } else if (nr == __NR_fcntl && cmd == F_GETFD && r > 0) {
         put(o, "%#llx (flags ", (unsigned long long)r);
         PUT_FLAGS(o, fd_cloexec, (uint64_t)r, NULL, "FD_");
         put(o, ")");
     } else {
         put(o, "%lld", (long long)r);
-        if ((c->a->nr == __NR_poll || c->a->nr == __NR_ppoll) && r > 0 && c->m) {
+        bool waits = nr == __NR_poll || nr == __NR_ppoll || nr == __NR_select || nr == __NR_pselect6;
+        if (waits && r == 0) {
+            put(o, " (Timeout)");
+        } else if ((nr == __NR_poll || nr == __NR_ppoll) && r > 0) {
             put(o, " (");
             put_pollfds(o, c, c->a->a[0], c->a->a[1], true);
+            if (nr == __NR_ppoll && c->a->a[2]) {
+                put(o, ", left ");
+                put_timespec(o, c, c->a->a[2]);
+            }
+            put(o, ")");
+        } else if ((nr == __NR_select || nr == __NR_pselect6) && r > 0) {
+            put_select_ret(o, c, nr == __NR_pselect6);
+        } else if (nr == __NR_prctl && (uint32_t)c->a->a[0] == PR_GET_DUMPABLE) {
+            put(o, " (");
+            PUT_XLAT(o, suid_dump, (uint64_t)r, "SUID_DUMP_");
             put(o, ")");
         }
     }
 }
 
-void decode_call(const struct guest_mem *m, const struct sys_args *a, int64_t ret,
-                 struct decoded_call *d)
+enum { PH_IN = 1, PH_OUT = 2 };
+
+/* Render the arguments of the phases asked for, and after the call the
+ * result. */
+static void render(const struct guest_mem *m, const struct sys_args *a, int64_t ret,
+                   struct decoded_call *d, int phase)
 {
-    memset(d, 0, sizeof(*d));
-    d->name = ringbox_syscall_name(a->nr);
-    struct ctx c = {.m = m, .a = a, .ret = ret, .ok = ret >= 0};
     const struct sig *s = sig_of(a->nr);
-    uint8_t k[6] = {0};
+    uint8_t k[6] = {K_HEX, K_HEX, K_HEX, K_HEX, K_HEX, K_HEX};
+    int n = 6;
     if (s) {
         memcpy(k, s->k, sizeof(k));
-        d->nargs = s->n == 0xff ? 0 : reshape(a, s->n, k);
-    } else {
-        d->raw = true;
-        d->nargs = 6;
-        for (int i = 0; i < 6; i++)
-            k[i] = K_HEX;
+        n = s->n == 0xff ? 0 : reshape(a, s->n, k);
     }
-    for (int i = 0; i < d->nargs; i++) {
+    if (phase & PH_IN) {
+        memset(d, 0, sizeof(*d));
+        d->name = ringbox_syscall_name(a->nr);
+        d->raw = !s;
+        d->nargs = n;
+    }
+    struct ctx c = {.m = m, .a = a, .ret = ret, .ok = (phase & PH_OUT) && ret >= 0};
+    for (int i = 0; i < n; i++) {
+        if (!(phase & (kind_is_out((enum kind)k[i]) ? PH_OUT : PH_IN)))
+            continue;
         struct out o = {.buf = d->arg[i], .len = sizeof(d->arg[i])};
         put_arg(&o, &c, i, (enum kind)k[i]);
         finish(&o);
     }
-    struct out o = {.buf = d->ret, .len = sizeof(d->ret)};
-    put_ret(&o, &c, s, d);
-    finish(&o);
+    if (phase & PH_OUT) {
+        struct out o = {.buf = d->ret, .len = sizeof(d->ret)};
+        put_ret(&o, &c, s, d);
+        finish(&o);
+    }
+}
+
+void decode_enter(const struct guest_mem *m, const struct sys_args *a, struct decoded_call *d)
+{
+    render(m, a, 0, d, PH_IN);
+    d->entered = true;
+}
+
+void decode_exit(const struct guest_mem *m, const struct sys_args *a, int64_t ret,
+                 struct decoded_call *d)
+{
+    render(m, a, ret, d, d->entered ? PH_OUT : PH_IN | PH_OUT);
+}
+
+void decode_call(const struct guest_mem *m, const struct sys_args *a, int64_t ret,
+                 struct decoded_call *d)
+{
+    render(m, a, ret, d, PH_IN | PH_OUT);
 }
 
 int decode_format(char *buf, size_t len, long nr, const struct decoded_call *d)

@@ -26,16 +26,28 @@
 struct decoded_call {
     const char *name;              /* "openat", or NULL for a number Linux does not name */
     bool raw;                      /* no signature known: all six registers in hex */
+    bool entered;                  /* decode_enter has rendered the in-arguments */
     int nargs;                     /* arguments shown (openat without O_CREAT shows 3) */
     char arg[6][DECODE_ARG_MAX];   /* each as strace renders it: AT_FDCWD, "/etc", O_RDONLY */
-    char ret[DECODE_RET_MAX];      /* "3", "0x7f12a000", "-1 ENOENT (No such file or directory)", "?" */
+    char ret[DECODE_RET_MAX];      /* "3", "0x7f12a000", "-1 ENOENT (No such file or directory)",
+                                    * "0 (Timeout)", "?" (never returned) */
     const char *errname;           /* "ENOENT" when the call failed, else NULL */
+    const char *errdesc;           /* "No such file or directory", or NULL */
 };
 
-/* Render syscall `a`, which returned `ret`.  Call it after the VMM served
- * the call, so that out-parameters (stat buffers, read data) are filled;
- * they are shown only when the call succeeded.  m == NULL shows pointers
- * as addresses without reading anything. */
+/* As strace does, in two steps around the call: decode_enter before the
+ * VMM serves it renders what the program passes in (strings, buffers to
+ * write, flag sets, in-out arguments such as select's sets and ppoll's
+ * time-out, as they were passed); decode_exit after it renders what the
+ * call filled in (stat buffers, read data; shown only when it succeeded)
+ * and the result, which for the in-out ones says what came back
+ * ("1 (in [3], left {tv_sec=0, tv_nsec=5000})").  decode_call (or
+ * decode_exit on a zeroed struct) renders everything from memory as it is
+ * after the call.  m == NULL shows pointers as addresses without reading
+ * anything. */
+void decode_enter(const struct guest_mem *m, const struct sys_args *a, struct decoded_call *out);
+void decode_exit(const struct guest_mem *m, const struct sys_args *a, int64_t ret,
+                 struct decoded_call *out);
 void decode_call(const struct guest_mem *m, const struct sys_args *a, int64_t ret,
                  struct decoded_call *out);
 

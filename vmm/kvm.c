@@ -324,9 +324,13 @@ static void serve_syscall(struct ringbox *rb)
 {
     struct kvm_regs *r = vm_regs(rb);
     struct sys_args a = {.nr = (long)r->rax, .a = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9}};
+    /* The trace reads what the program passed before the call changes it. */
+    struct decoded_call call;
+    if (trace_on(rb))
+        decode_enter(&rb->mem, &a, &call);
     int64_t ret = sys_dispatch(rb, &a);
     if (trace_on(rb))
-        trace_syscall(rb, &a, ret, rb->trace_guest, trace_now_us() - rb->trace_exit);
+        trace_syscall(rb, &a, &call, ret, rb->trace_guest, trace_now_us() - rb->trace_exit);
     if (rb->ended)
         return;
     r = vm_regs(rb);

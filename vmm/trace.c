@@ -33,17 +33,23 @@ __attribute__((format(printf, 2, 3))) static void put(struct out *o, const char 
         o->n += (size_t)k;
 }
 
+static int format_call(char *buf, size_t len, double t_us, long nr, const struct decoded_call *d,
+                       double guest_us, double vmm_us)
+{
+    struct out o = {.buf = buf, .len = len};
+    put(&o, "[%12.6f] ", t_us / 1e6);
+    size_t at = o.n < len ? o.n : len;
+    o.n += (size_t)decode_format(buf + at, len - at, nr, d);
+    put(&o, "  <guest+crossing %.1fus, vmm %.1fus>", guest_us, vmm_us);
+    return (int)o.n;
+}
+
 int trace_format_syscall(char *buf, size_t len, double t_us, const struct guest_mem *m,
                          const struct sys_args *a, int64_t ret, double guest_us, double vmm_us)
 {
-    struct out o = {.buf = buf, .len = len};
     struct decoded_call d;
     decode_call(m, a, ret, &d);
-    put(&o, "[%12.6f] ", t_us / 1e6);
-    size_t at = o.n < len ? o.n : len;
-    o.n += (size_t)decode_format(buf + at, len - at, a->nr, &d);
-    put(&o, "  <guest+crossing %.1fus, vmm %.1fus>", guest_us, vmm_us);
-    return (int)o.n;
+    return format_call(buf, len, t_us, a->nr, &d, guest_us, vmm_us);
 }
 
 static void emit(struct ringbox *rb, const char *line, size_t n)
@@ -58,12 +64,13 @@ static void emit(struct ringbox *rb, const char *line, size_t n)
     (void)w;
 }
 
-void trace_syscall(struct ringbox *rb, const struct sys_args *a, int64_t ret, double guest_us,
-                   double vmm_us)
+void trace_syscall(struct ringbox *rb, const struct sys_args *a, struct decoded_call *call,
+                   int64_t ret, double guest_us, double vmm_us)
 {
     char line[TRACE_LINE_MAX];
-    int n = trace_format_syscall(line, sizeof(line), trace_now_us() - rb->trace_t0, &rb->mem, a, ret,
-                                 guest_us, vmm_us);
+    decode_exit(&rb->mem, a, ret, call);
+    int n = format_call(line, sizeof(line), trace_now_us() - rb->trace_t0, a->nr, call, guest_us,
+                        vmm_us);
     emit(rb, line, n < 0 ? 0 : (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 

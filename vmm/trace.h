@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "decode.h"
 #include "sys.h"
 #include "vm.h"
 
@@ -17,11 +18,12 @@ static inline bool trace_on(const struct ringbox *rb)
 /* Monotonic microseconds, for the cost figures. */
 double trace_now_us(void);
 
-/* One forwarded syscall: its arguments, result, the time the vCPU spent in
- * KVM_RUN before this exit (the program's own work plus the ring 3 -> ring 0
- * -> VMM crossing) and the VMM's time to serve it. */
-void trace_syscall(struct ringbox *rb, const struct sys_args *a, int64_t ret, double guest_us,
-                   double vmm_us);
+/* One forwarded syscall: its arguments (call: from decode_enter before the
+ * VMM served it), result, the time the vCPU spent in KVM_RUN before this
+ * exit (the program's own work plus the ring 3 -> ring 0 -> VMM crossing)
+ * and the VMM's time to serve it. */
+void trace_syscall(struct ringbox *rb, const struct sys_args *a, struct decoded_call *call,
+                   int64_t ret, double guest_us, double vmm_us);
 /* A free-form line ("policy: socket(AF_INET) denied: no network"). */
 void trace_note(struct ringbox *rb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
