@@ -299,6 +299,10 @@ START_TEST(mmap_fixed_replaces)
     ck_assert_int_eq(map(a + 1, PG, RW, ANON | MAP_FIXED), -EINVAL);
     ck_assert_int_eq(map(0x1000, PG, RW, ANON | MAP_FIXED), -EPERM);
     ck_assert_int_eq(map(RB_USER_TOP - PG, 2 * PG, RW, ANON | MAP_FIXED), -ENOMEM);
+    /* Wholly above the user half: the length check alone would wrap. */
+    ck_assert_int_eq(map(RB_STUB_TEXT_VA, PG, RW, ANON | MAP_FIXED), -ENOMEM);
+    ck_assert_int_eq(map(RB_KERNEL_END, PG, RW, ANON | MAP_FIXED_NOREPLACE), -ENOMEM);
+    ck_assert_int_eq(map(RB_USER_TOP, PG, RW, ANON | MAP_FIXED), -ENOMEM);
     ck_assert_uint_eq(free_pages(), before);
 }
 END_TEST

@@ -657,7 +657,7 @@ static int64_t do_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int
         /* Linux: -EPERM below vm.mmap_min_addr, -ENOMEM past TASK_SIZE. */
         if (addr < RB_USER_MIN)
             return -EPERM;
-        if (len > RB_USER_TOP - addr)
+        if (addr > RB_USER_TOP || len > RB_USER_TOP - addr)
             return -ENOMEM;
         if ((flags & MAP_FIXED_NOREPLACE) && !range_free(mm, addr, addr + len))
             return -EEXIST;
