@@ -278,6 +278,8 @@ START_TEST(mmap_hint)
     ck_assert_int_eq(map(0x1000, PG, RW, ANON), (int64_t)(TOP - 2 * PG));
     /* Running past the top of user space: ignored. */
     ck_assert_int_eq(map(RB_USER_TOP - PG, 2 * PG, RW, ANON), (int64_t)(TOP - 4 * PG));
+    /* In the kernel half: ignored, as Linux ignores a hint past TASK_SIZE. */
+    ck_assert_int_eq(map(RB_STUB_TEXT_VA, PG, RW, ANON), (int64_t)(TOP - 5 * PG));
 }
 END_TEST
 
@@ -652,6 +654,8 @@ START_TEST(mremap_fixed_and_errors)
     ck_assert_int_eq(mm_mremap(MM, h, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, h + PG),
                      -EINVAL);
     ck_assert_int_eq(mm_mremap(MM, h, PG, PG, MREMAP_MAYMOVE | MREMAP_FIXED, d + 1), -EINVAL);
+    /* Onto the stub: above the user half, where a bare length check wraps. */
+    ck_assert_int_eq(mm_mremap(MM, h, PG, PG, MREMAP_MAYMOVE | MREMAP_FIXED, RB_STUB_TEXT_VA), -EINVAL);
     check_mm();
     expect(h, 4 * PG, 0x61);
 

@@ -56,7 +56,7 @@ static bool page_round(uint64_t len, uint64_t *out)
 /* [addr, addr+len) lies inside the program's half. */
 static bool user_range(uint64_t addr, uint64_t len)
 {
-    return addr >= RB_USER_MIN && len <= RB_USER_TOP - addr;
+    return addr >= RB_USER_MIN && addr <= RB_USER_TOP && len <= RB_USER_TOP - addr;
 }
 
 static uint64_t min_u64(uint64_t a, uint64_t b)
