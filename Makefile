@@ -159,6 +159,14 @@ $(BUILD)/progs/%.glibc: examples/%.c | $(BUILD)/progs
 	$(Q)$(CC) $(PROG_CFLAGS) -o $@ $<
 $(BUILD)/progs/%.musl: examples/%.c | $(BUILD)/progs
 	$(Q)$(MUSL_CC) $(PROG_CFLAGS) -o $@ $<
+# Hostile guest programs (tests/hostile/): each attacks the sandbox, and
+# reads the addresses it attacks from the ABI header.
+HOSTILE_PROGS := $(foreach s,$(wildcard tests/hostile/*.c),$(BUILD)/hostile/$(basename $(notdir $(s))).glibc \
+                                                          $(BUILD)/hostile/$(basename $(notdir $(s))).musl)
+$(BUILD)/hostile/%.glibc: tests/hostile/%.c include/ringbox_abi.h | $(BUILD)/hostile
+	$(Q)$(CC) $(PROG_CFLAGS) -Iinclude -o $@ $<
+$(BUILD)/hostile/%.musl: tests/hostile/%.c include/ringbox_abi.h | $(BUILD)/hostile
+	$(Q)$(MUSL_CC) $(PROG_CFLAGS) -Iinclude -o $@ $<
 # A static-PIE build of hello, to cover ET_DYN without PT_INTERP.
 $(BUILD)/progs/hello.spie: examples/hello.c | $(BUILD)/progs
 	$(Q)$(CC) -O1 -static-pie -fPIE -o $@ $<
@@ -169,7 +177,7 @@ DYN_PROGS := $(patsubst tests/progs/dyn_%.c,$(BUILD)/progs/%.dyn,$(wildcard test
 $(BUILD)/progs/%.dyn: tests/progs/dyn_%.c | $(BUILD)/progs
 	$(Q)$(CC) -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wno-unused-result -o $@ $< -ldl
 
-progs: $(PROGS) $(BUILD)/progs/hello.spie $(DYN_PROGS)
+progs: $(PROGS) $(HOSTILE_PROGS) $(BUILD)/progs/hello.spie $(DYN_PROGS)
 
 check-unit: $(BUILD)/tests/unit
 	$(Q)$(BUILD)/tests/unit
@@ -221,7 +229,7 @@ install: all
 clean:
 	rm -rf build
 
-$(BUILD) $(BUILD)/guest $(BUILD)/vmm $(BUILD)/gen $(BUILD)/tests $(BUILD)/progs $(BUILD)/bench:
+$(BUILD) $(BUILD)/guest $(BUILD)/vmm $(BUILD)/gen $(BUILD)/tests $(BUILD)/progs $(BUILD)/hostile $(BUILD)/bench:
 	$(Q)mkdir -p $@
 
 .PHONY: all check check-unit check-integration check-svm check-tcg progs bench install clean FORCE
