@@ -102,16 +102,30 @@ static void manymaps(void)
     printf("manymaps_some=%s\n", n > 1000 ? "yes" : "no");
 }
 
+static long dup_all(void)
+{
+    long top = -1, r;
+    while ((r = syscall(SYS_dup, 1)) >= 0)
+        top = r > top ? r : top;
+    printf("dup_stopped=%s\n", err_name(r, errno));
+    return top;
+}
+
+/* Exhaust a small soft limit, where the count is exact, then the hard one,
+ * where the host's own limit may come first: EMFILE either way. */
 static void fds(void)
 {
     struct rlimit rl;
     getrlimit(RLIMIT_NOFILE, &rl);
-    long n = 0, r = 0;
-    while ((r = syscall(SYS_dup, 1)) >= 0)
-        n++;
-    printf("dup_stopped=%s\n", err_name(r, errno));
-    printf("fds_used=%s\n", n + 3 == (long)rl.rlim_cur ? "nofile" : "OTHER");
+    rl.rlim_cur = 64;
+    show("setrlimit", setrlimit(RLIMIT_NOFILE, &rl));
+    long top = dup_all();
+    /* dup takes the lowest free fd: at EMFILE every one below the limit is in use. */
+    printf("fds_used=%s\n", top + 1 == (long)rl.rlim_cur ? "nofile" : "OTHER");
     show("pipe_at_limit", syscall(SYS_pipe2, (int[2]){0, 0}, 0));
+    rl.rlim_cur = rl.rlim_max;
+    show("raise_to_hard", setrlimit(RLIMIT_NOFILE, &rl));
+    dup_all();
     show("close_one", syscall(SYS_close, 3));
     show("dup_after_close", syscall(SYS_dup, 1));
 }
