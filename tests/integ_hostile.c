@@ -148,7 +148,7 @@ END_TEST
 /* Jumping into the stub anywhere (LSTAR is forge.c's): its text is
  * supervisor-only, so the fetch itself faults, #PF(P U I) at the target,
  * and none of the stub's instructions runs at CPL 3. */
-enum { J_HC_SYSCALL, J_HC_FAULT, J_RET_SYSRET, J_RET_IRET, J_RET_FLUSH_IRET, NJUMPS };
+enum { J_HC_SYSCALL, J_HC_FAULT, J_HC_SYSCALL_PF, J_RET_SYSRET, J_RET_IRET, J_RET_FLUSH_IRET, NJUMPS };
 
 START_TEST(stub_jump)
 {
@@ -159,7 +159,8 @@ START_TEST(stub_jump)
     cfg.mem_bytes = RINGBOX_MIN_MEM;
     ck_assert_int_eq(ringbox_create(&cfg, &rb, &err), 0);
     const uint64_t targets[NJUMPS] = {rb->stub.hc_insn[RB_HC_SYSCALL], rb->stub.hc_insn[RB_HC_FAULT],
-                                      rb->stub.ret_sysret, rb->stub.ret_iret, rb->stub.ret_flush_iret};
+                                      rb->stub.hc_insn[RB_HC_SYSCALL_PF], rb->stub.ret_sysret,
+                                      rb->stub.ret_iret, rb->stub.ret_flush_iret};
     uint64_t target = targets[_i];
     ringbox_destroy(rb);
 
