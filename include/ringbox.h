@@ -152,6 +152,7 @@ struct ringbox_transition {
     uint64_t insn_addr;          /* the instruction that crossed: the SYSCALL, or the faulting one */
     char insn[192];              /* Capstone's rendering of it, or "" when unreadable */
     char next[192];              /* the instruction at after.rip, or "" */
+    char explain[256];           /* for an exception, the plain line on why (as ringbox_fault's) */
 };
 
 /* What on_transition returns. */

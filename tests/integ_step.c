@@ -166,6 +166,7 @@ START_TEST(a_fault_is_a_step)
     const char *x = strstr(s, ": exception #GP\n");
     ck_assert_msg(strstr(x, "\n  ring: ring 3 (the program) -> ring 0 (the stub) -> VMM -> ended\n"), "screen:\n%s", x);
     ck_assert_msg(strstr(x, "\n  insn: 0x") && strstr(x, ": hlt\n"), "screen:\n%s", x);
+    ck_assert_msg(strstr(x, "\n  why:  HLT is privileged: only ring 0 may execute it\n"), "screen:\n%s", x);
     free(s);
     tmux(&t, "send-keys -t step Enter");
     s = wait_for(&t, "TTY=");

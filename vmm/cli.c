@@ -492,6 +492,8 @@ static int step_ui(void *ctx, const struct ringbox_transition *t)
     fprintf(stderr, "  ring: %s -> %s -> %s\n", ring_name(t->ring_before), ring_name(t->ring_during),
             ring_name(t->ring_after));
     fprintf(stderr, "  insn: 0x%" PRIx64 ": %s\n", t->insn_addr, t->insn[0] ? t->insn : "(unreadable)");
+    if (t->kind == RINGBOX_CROSS_FAULT)
+        fprintf(stderr, "  why:  %s\n", t->explain);
     if (t->ring_after == 3)
         fprintf(stderr, "  next: 0x%" PRIx64 ": %s\n", t->after.rip, t->next[0] ? t->next : "(unreadable)");
     print_regs(&t->before, &t->after, t->ring_after == 3);

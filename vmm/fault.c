@@ -144,7 +144,11 @@ void fault_user(struct ringbox *rb, const struct rb_fault_frame *f)
         deliver(rb, f);
         return;
     }
-    struct ringbox_transition t = {.kind = RINGBOX_CROSS_FAULT, .vector = (int)f->vector, .insn_addr = f->rip};
+    struct ringbox_transition t = {.kind = RINGBOX_CROSS_FAULT, .vector = (int)f->vector};
+    struct ringbox_fault ft;
+    fault_describe(rb, f, &ft);
+    t.insn_addr = ft.insn_addr;
+    memcpy(t.explain, ft.explain, sizeof(t.explain));
     step_fault_regs(rb, f, &t.before);
     deliver(rb, f);
     step_report(rb, &t);
