@@ -18,6 +18,9 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
@@ -330,6 +333,25 @@ START_TEST(structs_stat_time_limits_uname)
                      "prlimit64(0, RLIMIT_NOFILE, {rlim_cur=1024, rlim_max=2*1024}, NULL) = 0");
     ck_assert_str_eq(CALL(__NR_prlimit64, -EINVAL, 0, 77, 0, U0),
                      "prlimit64(0, 0x4d /* RLIMIT_??? */, NULL, 0x10000) = -1 EINVAL (Invalid argument)");
+    struct statfs sf = {.f_type = TMPFS_MAGIC, .f_bsize = 4096, .f_blocks = 3083631, .f_bfree = 3083631,
+                        .f_bavail = 3083631, .f_files = 3083631, .f_ffree = 3083517, .f_namelen = 255,
+                        .f_frsize = 4096, .f_flags = 0x20 | ST_RELATIME};
+    poke(U0, &sf, sizeof(sf));
+    ck_assert_str_eq(CALL(__NR_fstatfs, 0, 0, U0),
+                     "fstatfs(0, {f_type=TMPFS_MAGIC, f_bsize=4096, f_blocks=3083631, f_bfree=3083631, "
+                     "f_bavail=3083631, f_files=3083631, f_ffree=3083517, f_fsid={val=[0, 0]}, "
+                     "f_namelen=255, f_frsize=4096, f_flags=ST_VALID|ST_RELATIME}) = 0");
+    /* A sleep's remaining time exists only when a signal cut it short. */
+    ts = (struct timespec){1, 900034228};
+    poke(U1 + 0x800, &ts, sizeof(ts));
+    ck_assert_str_eq(CALL(__NR_nanosleep, 0, U1 + 0x800, U1 + 0x800),
+                     "nanosleep({tv_sec=1, tv_nsec=900034228}, 0x11800) = 0");
+    ck_assert_str_eq(CALL(__NR_clock_nanosleep, -516, CLOCK_REALTIME, 0, U1 + 0x800, U1 + 0x800),
+                     "clock_nanosleep(CLOCK_REALTIME, 0, {tv_sec=1, tv_nsec=900034228}, "
+                     "{tv_sec=1, tv_nsec=900034228}) = ? ERESTART_RESTARTBLOCK (Interrupted by signal)");
+    ck_assert_str_eq(CALL(__NR_sched_getscheduler, 0, 2), "sched_getscheduler(2) = 0 (SCHED_OTHER)");
+    ck_assert_str_eq(CALL(__NR_getrusage, -EFAULT, (uint64_t)-1, 0),
+                     "getrusage(RUSAGE_CHILDREN, NULL) = -1 EFAULT (Bad address)");
     struct utsname u;
     memset(&u, 0, sizeof(u));
     strcpy(u.sysname, "Linux");
@@ -369,6 +391,10 @@ START_TEST(arrays_iovecs_pollfds_sockaddrs)
                      "socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK, 0) = 5");
     ck_assert_str_eq(CALL(__NR_socket, 6, AF_INET, SOCK_DGRAM, 0), "socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 6");
     ck_assert_str_eq(CALL(__NR_socket, 7, AF_INET6, SOCK_RAW, IPPROTO_TCP), "socket(AF_INET6, SOCK_RAW, IPPROTO_TCP) = 7");
+    ck_assert_str_eq(CALL(__NR_socket, -EINVAL, AF_INET, SOCK_STREAM | 0x100, 0),
+                     "socket(AF_INET, SOCK_STREAM|0x100 /* SOCK_??? */, IPPROTO_IP) = -1 EINVAL (Invalid argument)");
+    ck_assert_str_eq(CALL(__NR_socket, -EINVAL, 99, 99, 0),
+                     "socket(0x63 /* AF_??? */, SOCK_RAW|0x60 /* SOCK_??? */, 0) = -1 EINVAL (Invalid argument)");
     int fds[2] = {5, 6};
     poke(U0, fds, sizeof(fds));
     ck_assert_str_eq(CALL(__NR_socketpair, 0, AF_UNIX, SOCK_STREAM, 0, U0),
@@ -447,6 +473,14 @@ END_TEST
 
 START_TEST(fcntl_ioctl_futex_arch_prctl)
 {
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    poke(U1, &fl, sizeof(fl));
+    ck_assert_str_eq(CALL(__NR_fcntl, 0, 4, F_SETLK, U1),
+                     "fcntl(4, F_SETLK, {l_type=F_WRLCK, l_whence=SEEK_SET, l_start=0, l_len=0}) = 0");
+    fl = (struct flock){.l_type = F_UNLCK, .l_whence = SEEK_SET, .l_len = 10};
+    poke(U1, &fl, sizeof(fl));
+    ck_assert_str_eq(CALL(__NR_fcntl, 0, 4, F_GETLK, U1),
+                     "fcntl(4, F_GETLK, {l_type=F_UNLCK, l_whence=SEEK_SET, l_start=0, l_len=10, l_pid=0}) = 0");
     ck_assert_str_eq(CALL(__NR_fcntl, 0x8001, 1, F_GETFL), "fcntl(1, F_GETFL) = 0x8001 (flags O_WRONLY|O_LARGEFILE)");
     ck_assert_str_eq(CALL(__NR_fcntl, 0, 1, F_GETFD), "fcntl(1, F_GETFD) = 0");
     ck_assert_str_eq(CALL(__NR_fcntl, 1, 5, F_GETFD), "fcntl(5, F_GETFD) = 0x1 (flags FD_CLOEXEC)");
@@ -549,6 +583,46 @@ START_TEST(every_served_syscall_has_a_signature)
 }
 END_TEST
 
+/* Any registers, any memory: every rendering stays inside its buffer and
+ * is terminated (the sanitizer build checks the first, this the second). */
+START_TEST(arbitrary_registers_are_safe)
+{
+    static const uint64_t pool[] = {
+        0, 1, 3, 8, 16, 0x7f, 0xffffffff, (uint64_t)-1, (uint64_t)-100, U0, U0 + 0xff8, U1 + 0xffc,
+        SUPER, UNMAPPED, RB_KERNEL_BASE, 1ULL << 63, 0x7fffffff, 1025, 4096, 128,
+    };
+    /* Guest memory full of patterns that look like pointers, counts and flags. */
+    uint64_t junk[512];
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < 512; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            junk[i] = pass ? pool[x % (sizeof(pool) / sizeof(pool[0]))] : x;
+        }
+        poke(U0, junk, sizeof(junk));
+        poke(U1, junk, sizeof(junk));
+        for (long nr = -1; nr < 460; nr++) {
+            for (int t = 0; t < 24; t++) {
+                struct sys_args a = {.nr = nr};
+                for (int i = 0; i < 6; i++) {
+                    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                    a.a[i] = pool[x % (sizeof(pool) / sizeof(pool[0]))];
+                }
+                int64_t ret = t % 3 == 0 ? -(int64_t)(x % 600) : (int64_t)(x % 5000);
+                struct decoded_call d;
+                memset(&d, 0xa5, sizeof(d));
+                decode_enter(&m, &a, &d);
+                decode_exit(&m, &a, ret, &d);
+                ck_assert_int_le(d.nargs, 6);
+                for (int i = 0; i < d.nargs; i++)
+                    ck_assert_uint_lt(strlen(d.arg[i]), DECODE_ARG_MAX);
+                ck_assert_uint_lt(strlen(d.ret), DECODE_RET_MAX);
+            }
+        }
+    }
+}
+END_TEST
+
 START_TEST(classes)
 {
     ck_assert_uint_eq(decode_classes(__NR_openat), DECODE_FILE | DECODE_DESC);
@@ -599,6 +673,7 @@ Suite *decode_suite(void)
     tcase_add_test(tc, fcntl_ioctl_futex_arch_prctl);
     tcase_add_test(tc, results_errors_and_unknown_calls);
     tcase_add_test(tc, every_served_syscall_has_a_signature);
+    tcase_add_test(tc, arbitrary_registers_are_safe);
     tcase_add_test(tc, classes);
     suite_add_tcase(s, tc);
     return s;

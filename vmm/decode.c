@@ -11,9 +11,11 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <linux/futex.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -294,6 +296,22 @@ static const struct xlat prctl_ops[] = {
 };
 /* include/linux/sched/coredump.h; glibc does not name them. */
 static const struct xlat suid_dump[] = {{0, "SUID_DUMP_DISABLE"}, {1, "SUID_DUMP_USER"}, {2, "SUID_DUMP_ROOT"}};
+static const struct xlat lock_types[] = {X(F_RDLCK), X(F_WRLCK), X(F_UNLCK)};
+/* The file systems a sandbox shows. */
+static const struct xlat fs_magics[] = {
+    X(TMPFS_MAGIC),     X(EXT2_SUPER_MAGIC),      X(PROC_SUPER_MAGIC),   X(SYSFS_MAGIC),
+    X(OVERLAYFS_SUPER_MAGIC), X(BTRFS_SUPER_MAGIC), X(XFS_SUPER_MAGIC),  X(NFS_SUPER_MAGIC),
+    X(DEVPTS_SUPER_MAGIC), X(RAMFS_MAGIC),        X(SQUASHFS_MAGIC),     X(CGROUP2_SUPER_MAGIC),
+};
+/* statfs's f_flags (include/linux/statfs.h); glibc lacks ST_VALID. */
+static const struct xlat st_flags[] = {
+    {0x0001, "ST_RDONLY"}, {0x0002, "ST_NOSUID"}, {0x0004, "ST_NODEV"}, {0x0008, "ST_NOEXEC"},
+    {0x0010, "ST_SYNCHRONOUS"}, {0x0020, "ST_VALID"}, {0x0040, "ST_MANDLOCK"},
+    {0x0400, "ST_NOATIME"}, {0x0800, "ST_NODIRATIME"}, {0x1000, "ST_RELATIME"},
+};
+static const struct xlat sched_policies[] = {
+    X(SCHED_OTHER), X(SCHED_FIFO), X(SCHED_RR), X(SCHED_BATCH), X(SCHED_IDLE), {6, "SCHED_DEADLINE"},
+};
 static const struct xlat poll_events[] = {
     X(POLLIN),     X(POLLPRI),    X(POLLOUT),    X(POLLERR),    X(POLLHUP),   X(POLLNVAL),
     X(POLLRDNORM), X(POLLRDBAND), X(POLLWRNORM), X(POLLWRBAND), X(POLLMSG),   X(POLLRDHUP),
@@ -404,6 +422,9 @@ enum kind {
     K_PSELECT_SIG, /* pselect6's {sigmask, sigsetsize} */
     K_SIG_OUT,    /* [SIGTERM] (PR_GET_PDEATHSIG) */
     K_DUMPABLE,   /* PR_SET_DUMPABLE's SUID_DUMP_* */
+    K_REM,        /* a sleep's remaining time: written only when interrupted */
+    K_FLOCK,      /* struct flock, in (F_SETLK) */
+    K_FLOCK_OUT,  /* struct flock, out (F_GETLK) */
 };
 
 /* Arguments the call fills in: rendered after it, and only when it
@@ -418,7 +439,8 @@ static bool kind_is_out(enum kind k)
     case K_SOCKADDR_OUT: case K_INT_PTR: case K_FD_PAIR: case K_MSGHDR_OUT: case K_RLIMIT_OUT:
     case K_STAT_OUT: case K_STATX_OUT: case K_STATFS_OUT: case K_UTSNAME_OUT: case K_SYSINFO_OUT:
     case K_TMS_OUT: case K_RUSAGE_OUT: case K_DIRENTS: case K_IOV_OUT: case K_CPUSET_OUT:
-    case K_WSTATUS_OUT: case K_WINSIZE_OUT: case K_HEX_PTR_OUT: case K_SIG_OUT:
+    case K_WSTATUS_OUT: case K_WINSIZE_OUT: case K_HEX_PTR_OUT: case K_SIG_OUT: case K_REM:
+    case K_FLOCK_OUT:
         return true;
     default:
         return false;
@@ -489,7 +511,7 @@ static const struct sig sigs[] = {
     [__NR_dup] = S(D, R_DEC, K_INT),
     [__NR_dup2] = S(D, R_DEC, K_INT, K_INT),
     [__NR_pause] = S0(SG, R_DEC),
-    [__NR_nanosleep] = S(0, R_DEC, K_TIMESPEC, K_TIMESPEC_OUT),
+    [__NR_nanosleep] = S(0, R_DEC, K_TIMESPEC, K_REM),
     [__NR_getitimer] = S(0, R_DEC, K_ITIMER, K_ITIMERVAL_OUT),
     [__NR_alarm] = S(0, R_DEC, K_UINT),
     [__NR_setitimer] = S(0, R_DEC, K_ITIMER, K_ITIMERVAL, K_ITIMERVAL_OUT),
@@ -576,7 +598,7 @@ static const struct sig sigs[] = {
     [__NR_set_tid_address] = S(0, R_DEC, K_PTR),
     [__NR_clock_gettime] = S(CL, R_DEC, K_CLOCK, K_TIMESPEC_OUT),
     [__NR_clock_getres] = S(CL, R_DEC, K_CLOCK, K_TIMESPEC_OUT),
-    [__NR_clock_nanosleep] = S(CL, R_DEC, K_CLOCK, K_TIMER_FLAGS, K_TIMESPEC, K_TIMESPEC_OUT),
+    [__NR_clock_nanosleep] = S(CL, R_DEC, K_CLOCK, K_TIMER_FLAGS, K_TIMESPEC, K_REM),
     [__NR_exit_group] = S(P, R_NONE, K_INT),
     [__NR_tgkill] = S(SG | P, R_DEC, K_INT, K_INT, K_SIG),
     [__NR_openat] = S(D | F, R_DEC, K_DIRFD, K_PATH, K_OFLAGS, K_MODE),
@@ -650,6 +672,18 @@ int decode_class_by_name(const char *name)
     }
     return -1;
 }
+
+/* The kernel's restart codes (include/linux/errno.h): a call a signal
+ * interrupted, to be restarted or turned into EINTR on the way out, which
+ * strace shows as "? NAME (text)". */
+static const struct xlat restart_codes[] = {
+    {512, "ERESTARTSYS"}, {513, "ERESTARTNOINTR"}, {514, "ERESTARTNOHAND"},
+    {516, "ERESTART_RESTARTBLOCK"},
+};
+static const char *const restart_text[] = {
+    "To be restarted if SA_RESTART is set", "To be restarted", "To be restarted if no handler",
+    NULL, "Interrupted by signal",
+};
 
 /* ---- strings and memory ----------------------------------------------------- */
 
@@ -1036,6 +1070,7 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
         struct open_how how;
         struct msghdr mh;
         struct winsize ws;
+        struct flock fl;
         int fds[2];
         int iv;
         uint64_t u64;
@@ -1327,12 +1362,20 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
             put_addr(o, v);
             break;
         }
-        put(o, "{f_type=%#llx, f_bsize=%lld, f_blocks=%llu, f_bfree=%llu, f_bavail=%llu, "
-               "f_files=%llu, f_ffree=%llu, ...}",
-            (unsigned long long)u.sf.f_type, (long long)u.sf.f_bsize,
-            (unsigned long long)u.sf.f_blocks, (unsigned long long)u.sf.f_bfree,
-            (unsigned long long)u.sf.f_bavail, (unsigned long long)u.sf.f_files,
-            (unsigned long long)u.sf.f_ffree);
+        const char *fs = xlat_find(fs_magics, ARRAY_LEN(fs_magics), (uint64_t)u.sf.f_type);
+        if (fs)
+            put(o, "{f_type=%s", fs);
+        else
+            put(o, "{f_type=%#llx", (unsigned long long)u.sf.f_type);
+        put(o, ", f_bsize=%lld, f_blocks=%llu, f_bfree=%llu, f_bavail=%llu, f_files=%llu, "
+               "f_ffree=%llu, f_fsid={val=[%#x, %#x]}, f_namelen=%lld, f_frsize=%lld, f_flags=",
+            (long long)u.sf.f_bsize, (unsigned long long)u.sf.f_blocks,
+            (unsigned long long)u.sf.f_bfree, (unsigned long long)u.sf.f_bavail,
+            (unsigned long long)u.sf.f_files, (unsigned long long)u.sf.f_ffree,
+            (unsigned)u.sf.f_fsid.__val[0], (unsigned)u.sf.f_fsid.__val[1],
+            (long long)u.sf.f_namelen, (long long)u.sf.f_frsize);
+        PUT_FLAGS(o, st_flags, (uint64_t)u.sf.f_flags, NULL, "ST_");
+        put(o, "}");
         break;
     case K_UTSNAME_OUT:
         if (!c->ok || peek(c, &u.u, v, sizeof(u.u)) < 0) {
@@ -1468,6 +1511,29 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
         put(o, "]");
         break;
     case K_DUMPABLE: PUT_XLAT(o, suid_dump, v, "SUID_DUMP_"); break;
+    case K_REM:
+        /* nanosleep(2): the remaining time is written only when a signal
+         * interrupted the sleep. */
+        if (c->ret == -EINTR || xlat_find(restart_codes, ARRAY_LEN(restart_codes), (uint64_t)-c->ret))
+            put_timespec(o, c, v);
+        else
+            put_addr(o, v);
+        break;
+    case K_FLOCK:
+    case K_FLOCK_OUT:
+        if ((k == K_FLOCK_OUT && !c->ok) || peek(c, &u.fl, v, sizeof(u.fl)) < 0) {
+            put_addr(o, v);
+            break;
+        }
+        put(o, "{l_type=");
+        PUT_XLAT(o, lock_types, (uint64_t)u.fl.l_type, "F_");
+        put(o, ", l_whence=");
+        PUT_XLAT(o, whence, (uint64_t)u.fl.l_whence, "SEEK_");
+        put(o, ", l_start=%lld, l_len=%lld", (long long)u.fl.l_start, (long long)u.fl.l_len);
+        if (k == K_FLOCK_OUT)
+            put(o, ", l_pid=%d", u.fl.l_pid);
+        put(o, "}");
+        break;
     case K_FD_CLOEXEC: PUT_FLAGS(o, fd_cloexec, v, NULL, "FD_"); break;
     case K_BITSET: /* shown fifth, but it is val3, the sixth register */
         if ((uint32_t)a[5] == FUTEX_BITSET_MATCH_ANY)
@@ -1515,6 +1581,8 @@ static int reshape(const struct sys_args *a, int n, uint8_t k[6])
             return 2;
         case F_SETFD: k[2] = K_FD_CLOEXEC; return 3;
         case F_SETFL: k[2] = K_OFLAGS; return 3;
+        case F_SETLK: case F_SETLKW: case F_OFD_SETLK: case F_OFD_SETLKW: k[2] = K_FLOCK; return 3;
+        case F_GETLK: case F_OFD_GETLK: k[2] = K_FLOCK_OUT; return 3;
         case F_DUPFD: case F_DUPFD_CLOEXEC: case F_SETOWN: case F_SETSIG: case F_SETLEASE:
         case F_NOTIFY: case F_SETPIPE_SZ: case F_ADD_SEALS:
             k[2] = K_INT;
@@ -1570,18 +1638,6 @@ static int reshape(const struct sys_args *a, int n, uint8_t k[6])
 }
 
 /* ---- the result ----------------------------------------------------------------- */
-
-/* The kernel's restart codes (include/linux/errno.h): a call a signal
- * interrupted, to be restarted or turned into EINTR on the way out, which
- * strace shows as "? NAME (text)". */
-static const struct xlat restart_codes[] = {
-    {512, "ERESTARTSYS"}, {513, "ERESTARTNOINTR"}, {514, "ERESTARTNOHAND"},
-    {516, "ERESTART_RESTARTBLOCK"},
-};
-static const char *const restart_text[] = {
-    "To be restarted if SA_RESTART is set", "To be restarted", "To be restarted if no handler",
-    NULL, "Interrupted by signal",
-};
 
 /* select's result: the sets as they came back, "(in [3], out [4], left
  * {...})". */
@@ -1671,6 +1727,10 @@ static void put_ret(struct out *o, const struct ctx *c, const struct sig *s, str
             put(o, ")");
         } else if ((nr == __NR_select || nr == __NR_pselect6) && r > 0) {
             put_select_ret(o, c, nr == __NR_pselect6);
+        } else if (nr == __NR_sched_getscheduler) {
+            put(o, " (");
+            PUT_XLAT(o, sched_policies, (uint64_t)r, "SCHED_");
+            put(o, ")");
         } else if (nr == __NR_prctl && (uint32_t)c->a->a[0] == PR_GET_DUMPABLE) {
             put(o, " (");
             PUT_XLAT(o, suid_dump, (uint64_t)r, "SUID_DUMP_");
