@@ -90,12 +90,44 @@ struct ringbox_config {
      * the trace fd and readv/ppoll any fd, little else. */
     int (*on_transition)(void *ctx, const struct ringbox_transition *t);
     void *on_transition_ctx;
+
+    /* Resource limits, all enforced by the VMM; 0 means unlimited.  A limit
+     * that stops the program ends the run with end = RINGBOX_LIMIT (see
+     * struct ringbox_result), which ringbox_format_end() reports.
+     *
+     * Wall-clock time from the start of ringbox_run(), in ns.  Enforced by
+     * a host timer that interrupts KVM_RUN and any blocking call the VMM
+     * makes for the guest: a program spinning in ring 3, sleeping, or
+     * blocked on a pipe is stopped alike. */
+    uint64_t time_limit_ns;
+    /* CPU time in ns of the thread that runs the vCPU, from the start of
+     * ringbox_run(): the guest's own time and the VMM's time serving its
+     * syscalls and faults, user and kernel alike (CLOCK_THREAD_CPUTIME_ID);
+     * the host charges both to that one thread and cannot tell them apart.
+     * The kernel checks CPU timers at its tick, so the stop comes up to a
+     * few ms past the limit. */
+    uint64_t cpu_limit_ns;
+    /* Bytes the program may write to its standard output and standard
+     * error together, counted on guest fds 1 and 2 as given and every fd
+     * duplicated or reopened (/proc/self/fd, /dev/stdout) from them.  The
+     * write that crosses the limit is cut to exactly the limit, and the
+     * program is stopped: like RLIMIT_FSIZE it cannot write more, but
+     * unlike SIGXFSZ it cannot ignore that and go on. */
+    uint64_t max_output_bytes;
+    /* Syscalls the program may make; the next one stops it unserved. */
+    uint64_t max_syscalls;
+    /* Open file descriptors: the program's RLIMIT_NOFILE, soft and hard
+     * (getrlimit reports it; it can lower it, never raise it).  An open,
+     * pipe or dup that needs fd N or beyond fails with EMFILE, dup2 onto
+     * it with EBADF, as under Linux; the program is not stopped. */
+    unsigned max_fds;
 };
 
 #define RINGBOX_DEFAULT_MEM (UINT64_C(1) << 30)
 #define RINGBOX_MIN_MEM (UINT64_C(16) << 20)
 
-/* Fill `cfg` with defaults: RINGBOX_DEFAULT_MEM, confine = true, trace_fd = -1. */
+/* Fill `cfg` with defaults: RINGBOX_DEFAULT_MEM, confine = true, trace_fd = -1,
+ * no limits. */
 void ringbox_config_init(struct ringbox_config *cfg);
 
 /* The paging-structure entries that map one address, as the MMU reads them
@@ -175,12 +207,26 @@ struct ringbox_counters {
     uint64_t faults;           /* exceptions raised by the program */
     uint64_t rejected_io;      /* port I/O or MMIO not from the stub: became #GP */
     uint64_t tlb_flushes;      /* returns that reloaded CR3 */
+    uint64_t output_bytes;     /* written to stdout and stderr (max_output_bytes) */
+    uint64_t emfile;           /* opens, pipes and dups refused with EMFILE */
     uint64_t by_syscall[RINGBOX_SYSCALL_SLOTS];
 };
 
 enum ringbox_end {
     RINGBOX_EXITED,   /* exit/exit_group; `status` is the exit status */
     RINGBOX_SIGNALED, /* killed by a signal; `status` is the signal number */
+    RINGBOX_LIMIT,    /* stopped by the VMM at a limit (`limit`); `status` is
+                       * SIGKILL, as the kernel stops a task at RLIMIT_CPU's
+                       * hard limit, so a shell-style status reads 137 */
+};
+
+/* The limit that stopped the program (struct ringbox_config). */
+enum ringbox_limit {
+    RINGBOX_LIMIT_NONE,
+    RINGBOX_LIMIT_TIME,     /* time_limit_ns */
+    RINGBOX_LIMIT_CPU,      /* cpu_limit_ns */
+    RINGBOX_LIMIT_OUTPUT,   /* max_output_bytes */
+    RINGBOX_LIMIT_SYSCALLS, /* max_syscalls */
 };
 
 struct ringbox_result {
@@ -191,6 +237,12 @@ struct ringbox_result {
     bool core_dumped;
     bool faulted;                /* `fault` is valid */
     struct ringbox_fault fault;
+    enum ringbox_limit limit;    /* with end = RINGBOX_LIMIT */
+    /* The run's wall-clock time and the vCPU thread's CPU time (as
+     * cpu_limit_ns counts it), in ns, from the start of ringbox_run(). */
+    uint64_t wall_ns, cpu_ns;
+    /* The limits the run had, for the report (copied from the config). */
+    uint64_t time_limit_ns, cpu_limit_ns, max_output_bytes, max_syscalls;
     struct ringbox_counters counters;
 };
 

@@ -97,13 +97,19 @@ static int capture_fd(const char *name)
 void integ_lib_run(const char *path, char *const argv[], char *const envp[], uint64_t mem,
                    struct lib_run *r)
 {
-    memset(r, 0, sizeof *r);
     struct ringbox_config cfg;
     ringbox_config_init(&cfg);
     cfg.confine = false;
     if (mem)
         cfg.mem_bytes = mem;
+    integ_lib_run_cfg(path, argv, envp, &cfg, r);
+}
 
+void integ_lib_run_cfg(const char *path, char *const argv[], char *const envp[],
+                       const struct ringbox_config *cfgp, struct lib_run *r)
+{
+    memset(r, 0, sizeof *r);
+    struct ringbox_config cfg = *cfgp;
     int out = capture_fd("guest-stdout");
     fflush(stdout);
     int saved = dup(1);

@@ -38,6 +38,9 @@ struct lib_run {
 /* argv and envp NULL-terminated (envp may be NULL); mem 0 = default. */
 void integ_lib_run(const char *path, char *const argv[], char *const envp[], uint64_t mem,
                    struct lib_run *r);
+/* The same with a whole config (the caller sets confine as it needs). */
+void integ_lib_run_cfg(const char *path, char *const argv[], char *const envp[],
+                       const struct ringbox_config *cfg, struct lib_run *r);
 void integ_lib_free(struct lib_run *r);
 
 /* A child process's outcome with stdout and stderr captured. */

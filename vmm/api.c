@@ -4,11 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "err.h"
 #include "exec.h"
 #include "kvm.h"
+#include "limit.h"
 #include "seccomp.h"
 #include "sysarg.h"
 #include "sig.h"
@@ -38,6 +40,7 @@ API int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct
     rb->cfg = *cfg;
     rb->cfg.mem_bytes &= ~(uint64_t)(MEM_PAGE - 1);
     rb->kvm_fd = rb->vm_fd = rb->vcpu_fd = -1;
+    rb->lim.timer[0] = rb->lim.timer[1] = -1;
     fs_init(&rb->fs);
     rb->proc.uid = getuid();
     rb->proc.gid = getgid();
@@ -53,6 +56,8 @@ API int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct
     }
     mm_init(&rb->mm, &rb->mem);
     sysarg_rlimit_defaults(rb->proc.rlim_cur, rb->proc.rlim_max, rb->mem.size);
+    if (cfg->max_fds)
+        rb->proc.rlim_cur[RLIMIT_NOFILE] = rb->proc.rlim_max[RLIMIT_NOFILE] = cfg->max_fds;
     rc = fd_init_stdio(&rb->fds);
     if (rc < 0) {
         ringbox_destroy(rb);
@@ -126,10 +131,16 @@ API int ringbox_run(ringbox_t *rb, struct ringbox_result *res, struct ringbox_er
         if (e < 0)
             rc = rb_fail(err, RINGBOX_EKVM, -e, "signal: cannot set up the alarm's host signal and timer");
     }
+    if (rc == 0) {
+        int e = limit_run_begin(rb);
+        if (e < 0)
+            rc = rb_fail(err, RINGBOX_EKVM, -e, "limit: cannot arm the time limits' host timers");
+    }
     if (rc == 0 && rb->cfg.confine)
         rc = seccomp_confine(rb, err);
     if (rc == 0)
         rc = kvm_loop(rb, err);
+    limit_run_end(rb);
     sig_run_end(rb);
     rb->res = NULL;
     return rc;

@@ -56,6 +56,18 @@ static const char usage_text[] =
     "Options:\n"
     "  --mem SIZE      guest memory, the hard cap on what the program maps\n"
     "                  (default 1G, minimum 16M; K, M and G suffixes, powers of 1024)\n"
+    "  --time SECONDS  stop the program after SECONDS of wall-clock time\n"
+    "                  (fractions allowed: 0.5), sleeping or not\n"
+    "  --cpu SECONDS   stop it after SECONDS of CPU time on the vCPU's thread:\n"
+    "                  the program's own plus ringbox's time serving its\n"
+    "                  syscalls (the host cannot tell them apart); checked at\n"
+    "                  the kernel's tick, so a few ms late at most\n"
+    "  --max-output BYTES  stop it once it has written BYTES to stdout and\n"
+    "                  stderr together (K, M, G suffixes); the write that crosses\n"
+    "                  the limit is cut to it\n"
+    "  --max-fds N     at most N open fds: its RLIMIT_NOFILE, soft and hard; a\n"
+    "                  new fd beyond it fails with EMFILE (the program goes on)\n"
+    "  --max-syscalls N  stop it at its syscall number N+1, unserved\n"
     "  --env K=V       add K=V to the program's environment (repeatable)\n"
     "  --inherit-env   pass ringbox's own environment to the program; by default\n"
     "                  the program's environment is empty\n"
@@ -83,6 +95,9 @@ static const char usage_text[] =
     "           132 SIGILL, 133 SIGTRAP); the fault report goes to stderr:\n"
     "           a summary line, then why in plain words, the code around\n"
     "           the faulting instruction, its page walk and the address space\n"
+    "  137      also: stopped at --time, --cpu, --max-output or --max-syscalls\n"
+    "           (as by SIGKILL); the report goes to stderr, e.g. \"ringbox: time\n"
+    "           limit exceeded: 2.001 s wall clock (limit 2.000 s)\"\n"
     "  120      internal sandbox failure (KVM, guest machine, memory, seccomp)\n"
     "  121      /dev/kvm missing or inaccessible\n"
     "  125      usage error, or an unusable --ro/--rw/--tmpfs/--cwd\n"
@@ -155,6 +170,35 @@ static int parse_size(const char *s, uint64_t *out)
     return 0;
 }
 
+/* "1.5" seconds -> ns: a positive decimal number of at most a billion seconds. */
+static int parse_seconds(const char *s, uint64_t *ns)
+{
+    if ((*s < '0' || *s > '9') && *s != '.')
+        return -1;
+    errno = 0;
+    char *end;
+    double v = strtod(s, &end);
+    if (errno || *end || !(v > 0) || v > 1e9)
+        return -1;
+    double n = v * 1e9 + 0.5;
+    *ns = n < 1 ? 1 : (uint64_t)n;
+    return 0;
+}
+
+/* A positive decimal count no larger than max. */
+static int parse_count(const char *s, uint64_t max, uint64_t *out)
+{
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v == 0 || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 struct env {
     char **v;
     size_t n, cap;
@@ -188,6 +232,8 @@ struct mount_opt {
 
 struct options {
     uint64_t mem;
+    uint64_t time_ns, cpu_ns, max_output, max_syscalls;
+    unsigned max_fds;
     struct mount_opt *mounts; /* in order: a later one wins at the same point */
     size_t nmounts;
     const char *cwd;
@@ -238,6 +284,24 @@ static int parse_run(int argc, char **argv, struct options *o)
                 return usage_error("--mem: bad SIZE '%s' (a number, optionally with K, M or G)", val);
             if (o->mem < RINGBOX_MIN_MEM)
                 return usage_error("--mem: %s is below the minimum of 16M", val);
+        } else if ((val = option_value(argv, argc, &i, "--time")) ||
+                   (val = option_value(argv, argc, &i, "--cpu"))) {
+            const char *opt = strncmp(a, "--time", 6) == 0 ? "--time" : "--cpu";
+            if (parse_seconds(val, opt[2] == 't' ? &o->time_ns : &o->cpu_ns) < 0)
+                return usage_error("%s: bad SECONDS '%s' (a positive number, fractions allowed)", opt, val);
+        } else if ((val = option_value(argv, argc, &i, "--max-output"))) {
+            if (parse_size(val, &o->max_output) < 0 || o->max_output == 0)
+                return usage_error("--max-output: bad BYTES '%s' (a positive number, optionally with K, M or G)",
+                                   val);
+        } else if ((val = option_value(argv, argc, &i, "--max-fds"))) {
+            uint64_t n;
+            /* Linux's own ceiling on RLIMIT_NOFILE by default (fs.nr_open). */
+            if (parse_count(val, 1u << 20, &n) < 0)
+                return usage_error("--max-fds: bad N '%s' (a count from 1 to 1048576)", val);
+            o->max_fds = (unsigned)n;
+        } else if ((val = option_value(argv, argc, &i, "--max-syscalls"))) {
+            if (parse_count(val, UINT64_MAX, &o->max_syscalls) < 0)
+                return usage_error("--max-syscalls: bad N '%s' (a positive count)", val);
         } else if ((val = option_value(argv, argc, &i, "--env"))) {
             if (!*val)
                 return usage_error("--env needs K=V");
@@ -579,6 +643,11 @@ static int run(int argc, char **argv, bool maps_only)
     }
     if (o.mem)
         cfg.mem_bytes = o.mem;
+    cfg.time_limit_ns = o.time_ns;
+    cfg.cpu_limit_ns = o.cpu_ns;
+    cfg.max_output_bytes = o.max_output;
+    cfg.max_syscalls = o.max_syscalls;
+    cfg.max_fds = o.max_fds;
     if (o.trace && strcmp(o.trace, "-") == 0) {
         cfg.trace_fd = STDERR_FILENO;
     } else if (o.trace) {
@@ -618,7 +687,13 @@ static int run(int argc, char **argv, bool maps_only)
         goto out;
     }
 
-    if (res.end == RINGBOX_SIGNALED) {
+    if (o.max_fds && res.counters.emfile) {
+        char line[128];
+        snprintf(line, sizeof line, "fd limit reached: %" PRIu64 " call(s) failed with EMFILE (--max-fds %u)",
+                 res.counters.emfile, o.max_fds);
+        say(line);
+    }
+    if (res.end != RINGBOX_EXITED) {
         char line[1024];
         ringbox_format_end(&res, line, sizeof line);
         say(line);

@@ -7,6 +7,7 @@
 
 #include "explain.h"
 #include "fault.h"
+#include "limit.h"
 #include "sig.h"
 #include "step.h"
 #include "x86.h"
@@ -175,6 +176,8 @@ API int ringbox_format_end(const struct ringbox_result *res, char *buf, size_t l
 {
     if (res->end == RINGBOX_EXITED)
         return snprintf(buf, len, "exited with status %d", res->status);
+    if (res->end == RINGBOX_LIMIT)
+        return limit_format(res, buf, len);
     const char *core = res->core_dumped ? " (core dumped)" : "";
     if (!res->faulted)
         return snprintf(buf, len, "killed by %s%s", ringbox_signal_name(res->status), core);

@@ -57,6 +57,7 @@ int fd_init_stdio(struct fd_table *t)
             return -errno;
         }
         put(t, fd, host, false, NULL); /* no path: cannot fail */
+        t->f[fd].output = fd > 0;
     }
     return 0;
 }

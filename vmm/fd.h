@@ -25,6 +25,10 @@ struct rb_file {
      * terminal it was only lent.  A file with a path is writable as its
      * mount is (fs_fd_check_write). */
     bool attr_rw;
+    /* One of the program's output streams: the host stdout or stderr
+     * ringbox was given, or a dup of it, whose bytes max_output_bytes
+     * counts (limit.h). */
+    bool output;
 };
 
 struct fd_table {

@@ -44,6 +44,10 @@ int seccomp_confine(struct ringbox *rb, struct ringbox_error *err)
         ALLOW1(timer_settime, SCMP_A0(SCMP_CMP_EQ, (uint64_t)rb->sig.timer)),
         ALLOW1(timer_delete, SCMP_A0(SCMP_CMP_EQ, (uint64_t)rb->sig.timer)),
         ALLOW1(rt_sigtimedwait, SCMP_A3(SCMP_CMP_EQ, 8)),
+        /* The time limits (limit.c): deleting this run's own two timers
+         * when it ends (-1 for a limit not set: no timer has that id). */
+        ALLOW1(timer_delete, SCMP_A0(SCMP_CMP_EQ, (uint64_t)rb->lim.timer[0])),
+        ALLOW1(timer_delete, SCMP_A0(SCMP_CMP_EQ, (uint64_t)rb->lim.timer[1])),
         /* The guest's files (sys_io.c): zero-copy vectored I/O on the host
          * fds in its table, fstat made as the raw syscall, and the two
          * terminal queries it may make. */

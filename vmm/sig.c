@@ -10,6 +10,10 @@
  *   rt_sigprocmask                      unblock it around blocking host calls
  *   clock_gettime, clock_nanosleep, pause   sleeps that an alarm may cut short
  * Before confinement only: sigaction, timer_create, KVM_SET_SIGNAL_MASK.
+ *
+ * The time limits (limit.h) send the same host signal; every place that
+ * consumes it or wakes from a sleep asks limit_check() whether the run is
+ * over.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +26,7 @@
 
 #include "cpu.h"
 #include "kvm.h"
+#include "limit.h"
 #include "sig.h"
 #include "sysarg.h"
 #include "trace.h"
@@ -680,17 +685,27 @@ void sig_alarm_get(const struct ringbox *rb, int64_t *value_ns, int64_t *interva
     }
 }
 
+/* The earlier of the alarm and the wall-clock limit, CLOCK_MONOTONIC; 0 for none. */
+static int64_t wake_deadline(const struct ringbox *rb)
+{
+    int64_t a = rb->sig.alarm_at, w = rb->lim.wall_at;
+    return !a ? w : !w ? a : a < w ? a : w;
+}
+
 int sig_sleep(struct ringbox *rb, clockid_t clk, const struct timespec *end)
 {
     for (;;) {
+        if (limit_check(rb))
+            return -EINTR;
         alarm_check(rb);
         if (sig_interrupted(rb))
             return -EINTR;
         bool until_end = end != NULL;
         struct timespec wake = end ? *end : (struct timespec){0};
-        if (rb->sig.alarm_at) {
-            /* The alarm's deadline on the sleep's own clock. */
-            int64_t at = now_ns(clk) + (rb->sig.alarm_at - now_ns(CLOCK_MONOTONIC));
+        int64_t deadline = wake_deadline(rb);
+        if (deadline) {
+            /* The deadline on the sleep's own clock. */
+            int64_t at = now_ns(clk) + (deadline - now_ns(CLOCK_MONOTONIC));
             if (!end || at < ts_ns(end)) {
                 wake = ns_ts(at > 0 ? at : 0);
                 until_end = false;
@@ -733,7 +748,7 @@ int sig_wait_begin(struct ringbox *rb)
     if (rb->sig.mask_set)
         host_mask(SIG_UNBLOCK);
     alarm_check(rb);
-    if (sig_interrupted(rb)) {
+    if (limit_check(rb) || sig_interrupted(rb)) {
         sig_wait_end(rb);
         return -EINTR;
     }
@@ -747,13 +762,26 @@ void sig_wait_end(struct ringbox *rb)
         host_consume();
     }
     alarm_check(rb);
+    limit_check(rb);
 }
 
 /* ---- the host side -------------------------------------------------------------- */
 
+/* The kvm_run of the sandbox running on this thread, while it runs. */
+static __thread struct kvm_run *volatile host_run;
+
+/* SIG_HOST is blocked outside KVM_RUN, so one sent just before KVM_RUN
+ * stays pending and KVM_RUN returns EINTR at once.  The handler also sets
+ * immediate_exit (Documentation/virt/kvm/api.rst, KVM_RUN), for the one
+ * that arrives while it is unblocked around a blocking host call: the
+ * next KVM_RUN then returns EINTR without entering the guest, and the
+ * run loop looks at the clocks. */
 static void host_handler(int sig)
 {
     (void)sig;
+    struct kvm_run *run = host_run;
+    if (run)
+        run->immediate_exit = 1;
 }
 
 static void install_handler(void)
@@ -785,6 +813,7 @@ int sig_run_begin(struct ringbox *rb)
     if (pthread_sigmask(SIG_BLOCK, &block, &rb->sig.host_mask) != 0)
         return -EINVAL;
     rb->sig.mask_set = true;
+    host_run = rb->run;
 
     /* Inside KVM_RUN the thread's own mask, less SIG_HOST: only ringbox's
      * signal changes (Documentation/virt/kvm/api.rst, KVM_SET_SIGNAL_MASK;
@@ -817,6 +846,9 @@ void sig_run_end(struct ringbox *rb)
 {
     rb->sig.alarm_at = 0;
     timer_program(rb);
+    host_run = NULL;
+    if (rb->run)
+        rb->run->immediate_exit = 0;
     if (rb->sig.mask_set) {
         pthread_sigmask(SIG_SETMASK, &rb->sig.host_mask, NULL);
         rb->sig.mask_set = false;
@@ -837,6 +869,9 @@ void sig_fini(struct ringbox *rb)
 void sig_host_interrupt(struct ringbox *rb)
 {
     host_consume();
+    rb->run->immediate_exit = 0;
+    if (limit_check(rb))
+        return;
     if (rb->sig.kicked) {
         rb->sig.kicked = false;
         timer_program(rb);

@@ -36,7 +36,7 @@ static int64_t dup_fd(struct ringbox *rb, int64_t fd, int min, int at, bool cloe
     struct rb_file *f = fd_get(&rb->fds, fd);
     if (!f)
         return -EBADF;
-    bool attr_rw = f->attr_rw;
+    bool attr_rw = f->attr_rw, output = f->output;
     int host = fcntl(f->host, F_DUPFD_CLOEXEC, 0);
     if (host < 0)
         return -errno;
@@ -47,7 +47,9 @@ static int64_t dup_fd(struct ringbox *rb, int64_t fd, int min, int at, bool cloe
         return rc;
     }
     int newfd = at >= 0 ? at : rc;
-    fd_get(&rb->fds, newfd)->attr_rw = attr_rw; /* f may have moved as the table grew */
+    /* f may have moved as the table grew */
+    fd_get(&rb->fds, newfd)->attr_rw = attr_rw;
+    fd_get(&rb->fds, newfd)->output = output;
     return newfd;
 }
 

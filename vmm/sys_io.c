@@ -23,6 +23,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 #include "fd.h"
+#include "limit.h"
 #include "sys.h"
 #include "sysarg.h"
 
@@ -115,6 +116,20 @@ static int64_t wrote(struct ringbox *rb, int64_t r)
     return r;
 }
 
+/* A transfer, and for a write the output limit's share of it (limit.h). */
+static int64_t limited(struct ringbox *rb, int64_t fd, const struct sysarg_iovec *seg, int nseg,
+                       uint64_t total, bool to_guest, int64_t pos)
+{
+    const struct rb_file *f = fd_get(&rb->fds, fd);
+    bool cut = false;
+    if (!to_guest)
+        total = limit_output_room(rb, f, total, &cut);
+    int64_t r = transfer(rb, f->host, seg, nseg, total, to_guest, pos);
+    if (!to_guest)
+        limit_output_done(rb, f, r, cut);
+    return r;
+}
+
 static int64_t rw_one(struct ringbox *rb, int64_t fd, uint64_t buf, uint64_t count, bool to_guest,
                       int64_t pos)
 {
@@ -125,7 +140,7 @@ static int64_t rw_one(struct ringbox *rb, int64_t fd, uint64_t buf, uint64_t cou
         return -EFAULT;
     struct sysarg_iovec seg = {.base = buf, .len = count};
     uint64_t total = count < SYSARG_MAX_RW_COUNT ? count : SYSARG_MAX_RW_COUNT;
-    return transfer(rb, hfd, &seg, 1, total, to_guest, pos);
+    return limited(rb, fd, &seg, 1, total, to_guest, pos);
 }
 
 static int64_t rw_vec(struct ringbox *rb, int64_t fd, uint64_t uiov, uint64_t cnt, bool to_guest)
@@ -138,7 +153,7 @@ static int64_t rw_vec(struct ringbox *rb, int64_t fd, uint64_t uiov, uint64_t cn
     int rc = sysarg_iovec(&rb->mem, uiov, cnt, seg, &total);
     if (rc < 0)
         return rc;
-    return transfer(rb, hfd, seg, (int)cnt, total, to_guest, -1);
+    return limited(rb, fd, seg, (int)cnt, total, to_guest, -1);
 }
 
 int64_t sys_read(struct ringbox *rb, const struct sys_args *args)
@@ -227,8 +242,12 @@ int64_t sys_sendfile(struct ringbox *rb, const struct sys_args *args)
     int hout = fd_host(&rb->fds, out_fd);
     if (hout < 0)
         return hout;
+    const struct rb_file *out = fd_get(&rb->fds, out_fd);
+    bool cut;
+    count = limit_output_room(rb, out, count, &cut);
     ssize_t r = sendfile(hout, hin, uoff ? &pos : NULL, count);
     int64_t ret = r < 0 ? -errno : r;
+    limit_output_done(rb, out, ret, cut);
     if (uoff && mem_copy_to_user(&rb->mem, uoff, &pos, sizeof(pos)) < 0)
         return -EFAULT;
     return wrote(rb, ret);
@@ -259,10 +278,15 @@ int64_t sys_copy_file_range(struct ringbox *rb, const struct sys_args *args)
         return -EFAULT;
     if (flags != 0)
         return -EINVAL;
+    const struct rb_file *out = fd_get(&rb->fds, fd_out);
+    bool cut;
+    len = limit_output_room(rb, out, len, &cut);
     ssize_t r = copy_file_range(hin, uoff_in ? &pos_in : NULL, hout, uoff_out ? &pos_out : NULL,
                                 len, 0);
+    int64_t ret = r < 0 ? -errno : r;
+    limit_output_done(rb, out, ret, cut);
     if (r < 0)
-        return -errno;
+        return ret;
     if (r > 0 && uoff_in && mem_copy_to_user(&rb->mem, uoff_in, &pos_in, sizeof(pos_in)) < 0)
         return -EFAULT;
     if (r > 0 && uoff_out && mem_copy_to_user(&rb->mem, uoff_out, &pos_out, sizeof(pos_out)) < 0)

@@ -2,7 +2,9 @@
 #include <asm/unistd.h>
 #include <errno.h>
 #include <stddef.h>
+#include "limit.h"
 #include "sys.h"
+#include "trace.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -30,13 +32,20 @@ int64_t sys_dispatch(struct ringbox *rb, const struct sys_args *args)
     sys_handler h = nr >= 0 && (unsigned long)nr < ARRAY_LEN(table) ? table[nr] : NULL;
 
     if (c) {
+        if (!limit_syscall(rb, c->syscalls + 1))
+            return -EINTR; /* never seen: the run is over */
         c->syscalls++;
         if (nr >= 0 && nr < RINGBOX_SYSCALL_SLOTS)
             c->by_syscall[nr]++;
         if (!h)
             c->unknown_syscalls++;
     }
-    return h ? h(rb, args) : -ENOSYS;
+    int64_t ret = h ? h(rb, args) : -ENOSYS;
+    if (ret == -EMFILE && c) {
+        c->emfile++;
+        trace_note(rb, "limit: fd limit of %d reached: EMFILE", sys_nofile(rb));
+    }
+    return ret;
 }
 
 __attribute__((visibility("default"))) const char *ringbox_syscall_name(long nr)

@@ -10,6 +10,7 @@
 #include "ringbox_abi.h"
 #include "fd.h"
 #include "fs.h"
+#include "limit.h"
 #include "mem.h"
 #include "mm.h"
 #include "sig.h"
@@ -79,6 +80,7 @@ struct ringbox {
     struct fd_table fds;
     struct sig_state sig;
     struct fs_view fs;
+    struct limit_state lim;
 
     /* The current run. */
     bool ended;
