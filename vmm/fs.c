@@ -884,6 +884,7 @@ static int open_magic(struct ringbox *rb, const struct fs_walk *w, int flags, un
         return -errno;
     *host_fd = fd;
     *guest_path = NULL;
+    rb->fs.reopened_output = f->output;
     return 0;
 }
 
@@ -947,6 +948,7 @@ opened:
 int fs_open(struct ringbox *rb, int dirfd, const char *path, int flags, unsigned mode,
             uint64_t resolve, int *host_fd, char **guest_path)
 {
+    rb->fs.reopened_output = false;
     return open_at(rb, dirfd, path, flags, mode, resolve, host_fd, guest_path, false);
 }
 

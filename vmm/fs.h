@@ -60,6 +60,10 @@ struct fs_view {
     size_t cmdline_len;
     unsigned umask;  /* the guest's umask(2) */
     bool ready;      /* fs_default_view has built the view */
+    /* The last fs_open reopened one of the program's output streams
+     * through /proc/self/fd/N (/dev/stdout...): the new fd is one too
+     * (fd.h, output). */
+    bool reopened_output;
 };
 
 /* Mount flags, as in include/ringbox.h (RINGBOX_MOUNT_*). */

@@ -132,6 +132,8 @@ static int64_t do_open(struct ringbox *rb, int dirfd, uint64_t upath, int flags,
     rc = fd_install(&rb->fds, hfd, 0, sys_nofile(rb), flags & O_CLOEXEC, gpath);
     if (rc < 0)
         close(hfd);
+    else
+        fd_get(&rb->fds, rc)->output = rb->fs.reopened_output;
     free(gpath);
     return rc;
 }

@@ -3,7 +3,8 @@
  *   spin-noalrm       ignore SIGALRM, block it, arm a 10 ms periodic ITIMER_REAL, spin
  *   sleep             nanosleep for an hour
  *   read              block reading a pipe that nobody writes
- *   write FD N        write N bytes to FD, 1000 at a time, then print "done"
+ *   write FD N        write N bytes to FD, 1000 at a time, then print "done";
+ *                     FD "dup" is dup(1), FD "/path" an open of that path
  *   fds               open /dev/null until it fails; print the count, the errno,
  *                     getrlimit(RLIMIT_NOFILE) and dup2 just past the limit
  *   syscalls          call getppid forever
@@ -74,7 +75,9 @@ int main(int argc, char **argv)
         return read(p[0], &c, 1) == 1 ? 0 : 3;
     }
     if (strcmp(mode, "write") == 0 && argc > 3) {
-        int fd = atoi(argv[2]);
+        int fd = argv[2][0] == '/' ? open(argv[2], O_WRONLY)
+                 : strcmp(argv[2], "dup") == 0 ? dup(1)
+                                               : atoi(argv[2]);
         long left = atol(argv[3]);
         char buf[1000];
         memset(buf, 'x', sizeof buf);
