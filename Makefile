@@ -198,10 +198,12 @@ endif
 
 # ---- benchmarks: figures only, never pass/fail ------------------------------
 BENCH_BINS := $(BUILD)/bench/harness $(BUILD)/bench/hypercall $(BUILD)/bench/syscalls.glibc \
-              $(BUILD)/bench/touch.glibc $(BUILD)/bench/hello.dyn
+              $(BUILD)/bench/touch.glibc $(BUILD)/bench/hello.dyn $(BUILD)/bench/limits
 $(BUILD)/bench/harness: bench/harness.c | $(BUILD)/bench
 	$(Q)$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 $(BUILD)/bench/hypercall: bench/hypercall.c $(BUILD)/libringbox.a | $(BUILD)/bench
+	$(Q)$(CC) $(filter-out -fvisibility=hidden -Wmissing-prototypes,$(CFLAGS)) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/bench/limits: bench/limits.c $(BUILD)/libringbox.a | $(BUILD)/bench
 	$(Q)$(CC) $(filter-out -fvisibility=hidden -Wmissing-prototypes,$(CFLAGS)) $(LDFLAGS) -o $@ $^ $(LIBS)
 # examples/hello.c linked as gcc links by default: dynamic, PIE.
 $(BUILD)/bench/hello.dyn: examples/hello.c | $(BUILD)/bench
