@@ -246,18 +246,24 @@ START_TEST(syscall_storm_counts)
 }
 END_TEST
 
+/* One case per example, so that one can be run alone (CK_RUN_CASE). */
+static void add(Suite *s, const char *name, const TTest *test, int loops)
+{
+    TCase *tc = tcase_create(name);
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test, 0, loops);
+    suite_add_tcase(s, tc);
+}
+
 Suite *examples_suite(void)
 {
     Suite *s = suite_create("examples");
-    TCase *tc = tcase_create("examples");
-    tcase_set_timeout(tc, 120);
-    tcase_add_loop_test(tc, batch_io_crossings, 0, 2 * INTEG_NLIBC);
-    tcase_add_loop_test(tc, privileged_each_refused, 0, INTEG_NLIBC);
-    tcase_add_loop_test(tc, kernel_memory_read_then_write, 0, INTEG_NLIBC);
-    tcase_add_loop_test(tc, guard_page_overflow, 0, INTEG_NLIBC);
-    tcase_add_loop_test(tc, null_deref_cr2_zero, 0, INTEG_NLIBC);
-    tcase_add_loop_test(tc, nx_stack_fetch, 0, INTEG_NLIBC);
-    tcase_add_loop_test(tc, syscall_storm_counts, 0, INTEG_NLIBC);
-    suite_add_tcase(s, tc);
+    add(s, "batch_io", batch_io_crossings, 2 * INTEG_NLIBC);
+    add(s, "privileged", privileged_each_refused, INTEG_NLIBC);
+    add(s, "kernel_memory", kernel_memory_read_then_write, INTEG_NLIBC);
+    add(s, "guard_page", guard_page_overflow, INTEG_NLIBC);
+    add(s, "null_deref", null_deref_cr2_zero, INTEG_NLIBC);
+    add(s, "nx_stack", nx_stack_fetch, INTEG_NLIBC);
+    add(s, "syscall_storm", syscall_storm_counts, INTEG_NLIBC);
     return s;
 }
