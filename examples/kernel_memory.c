@@ -38,21 +38,26 @@ static void on_segv(int sig, siginfo_t *si, void *ucv)
 
 static void explain(void)
 {
-    printf("  #PF (trap %lu) at address %#lx, error code %#lx:\n", (unsigned long)fault_trapno,
-           (unsigned long)fault_addr, (unsigned long)fault_err);
-    printf("    P=%d  %s\n", !!(fault_err & PF_P),
-           fault_err & PF_P ? "the page is present: the access broke its protection" : "the page is not mapped");
-    printf("    W=%d  %s\n", !!(fault_err & PF_W), fault_err & PF_W ? "it was a write" : "it was a read");
-    printf("    U=%d  %s\n", !!(fault_err & PF_U),
-           fault_err & PF_U ? "the access came from user mode (ring 3)" : "the access came from ring 0");
-    printf("    I=%d  %s\n", !!(fault_err & PF_I), fault_err & PF_I ? "an instruction fetch" : "not an instruction fetch");
-    if ((fault_err & (PF_P | PF_U)) == (PF_P | PF_U))
-        printf("  present, yet refused to ring 3: the page table says supervisor-only (U/S=0)\n");
+    int p = !!(fault_err & PF_P), w = !!(fault_err & PF_W), u = !!(fault_err & PF_U), i = !!(fault_err & PF_I);
+    printf("  #PF (trap %lu) at address %#lx, error code %#lx:\n"
+           "    P=%d  %s\n"
+           "    W=%d  %s\n"
+           "    U=%d  %s\n"
+           "    I=%d  %s\n"
+           "%s",
+           (unsigned long)fault_trapno, (unsigned long)fault_addr, (unsigned long)fault_err,
+           p, p ? "the page is present: the access broke its protection" : "the page is not mapped",
+           w, w ? "it was a write" : "it was a read",
+           u, u ? "the access came from user mode (ring 3)" : "the access came from ring 0",
+           i, i ? "an instruction fetch" : "not an instruction fetch",
+           p && u ? "  present, yet refused to ring 3: the page table says supervisor-only (U/S=0)\n" : "");
 }
 
 int main(void)
 {
-    setvbuf(stdout, NULL, _IOLBF, 0);
+    /* stdout is fully buffered and flushed before each access, so each
+     * block of text is one write crossing, in order with the faults. */
+    setvbuf(stdout, NULL, _IOFBF, BUFSIZ);
     struct sigaction sa = {.sa_sigaction = on_segv, .sa_flags = SA_SIGINFO};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGSEGV, &sa, NULL);
@@ -60,6 +65,7 @@ int main(void)
     volatile uint8_t *stub = (volatile uint8_t *)(uintptr_t)RB_STUB_TEXT_VA;
 
     printf("reading one byte at %p (RB_STUB_TEXT_VA, the stub's code) ...\n", (void *)stub);
+    fflush(stdout);
     if (sigsetjmp(back, 1) == 0)
         printf("  read %#x: ring 3 can see the kernel\n", *stub);
     else {
@@ -68,6 +74,7 @@ int main(void)
     }
 
     printf("writing one byte at %p ...\n", (void *)stub);
+    fflush(stdout);
     if (sigsetjmp(back, 1) == 0) {
         *stub = 0xcc;
         printf("  written: ring 3 can change the kernel\n");
