@@ -69,6 +69,36 @@ struct ringbox_error {
 
 struct ringbox_transition;
 
+/* The trace's events (docs/trace.md, docs/trace-json.md). */
+#define RINGBOX_TRACE_SYSCALL 0x01u  /* a forwarded syscall: arguments, result, route, cost */
+#define RINGBOX_TRACE_FAULT 0x02u    /* an exception the program raised */
+#define RINGBOX_TRACE_SIGNAL 0x04u   /* a signal delivered, or its default action taken */
+#define RINGBOX_TRACE_LIMIT 0x08u    /* a resource limit reached */
+#define RINGBOX_TRACE_DENIED 0x10u   /* a file access the view refused (EACCES, EROFS, EPERM, EXDEV) */
+#define RINGBOX_TRACE_REJECTED 0x20u /* port I/O or MMIO that was not a hypercall */
+#define RINGBOX_TRACE_POLICY 0x40u   /* another policy decision ("no network") */
+#define RINGBOX_TRACE_EXIT 0x80u     /* how the program ended */
+#define RINGBOX_TRACE_ALL 0xffu
+
+enum ringbox_trace_format {
+    RINGBOX_TRACE_TEXT, /* aligned lines for people, after a legend */
+    RINGBOX_TRACE_JSON, /* JSON Lines, one object per event (docs/trace-json.md) */
+};
+
+struct ringbox_trace {
+    enum ringbox_trace_format format;
+    /* The events written to trace_fd, RINGBOX_TRACE_* (default all). */
+    unsigned events;
+    /* The syscalls shown and counted: bit nr % 64 of word nr / 64 (default
+     * all); numbers beyond RINGBOX_SYSCALL_SLOTS follow bit 0 of `other`. */
+    uint64_t syscalls[RINGBOX_SYSCALL_SLOTS / 64];
+    bool other;
+    /* Keep per-syscall counts and times and measure where the run's time
+     * went (guest ring 3, the crossings, the VMM), for
+     * ringbox_trace_summary().  Works with trace_fd -1 as well. */
+    bool summary;
+};
+
 struct ringbox_config {
     /* Guest memory in bytes: the hard cap on everything the program maps
      * (and on the page tables that map it).  Rounded down to whole pages.
@@ -121,13 +151,15 @@ struct ringbox_config {
      * pipe or dup that needs fd N or beyond fails with EMFILE, dup2 onto
      * it with EBADF, as under Linux; the program is not stopped. */
     unsigned max_fds;
+    /* What the trace shows and how (see struct ringbox_trace). */
+    struct ringbox_trace trace;
 };
 
 #define RINGBOX_DEFAULT_MEM (UINT64_C(1) << 30)
 #define RINGBOX_MIN_MEM (UINT64_C(16) << 20)
 
 /* Fill `cfg` with defaults: RINGBOX_DEFAULT_MEM, confine = true, trace_fd = -1,
- * no limits. */
+ * a text trace of every event and syscall, no summary, no limits. */
 void ringbox_config_init(struct ringbox_config *cfg);
 
 /* The paging-structure entries that map one address, as the MMU reads them
@@ -138,6 +170,24 @@ struct ringbox_walk {
     int levels;        /* entries read: 0 (non-canonical address) to 4 */
     uint64_t entry[4]; /* [0] PML4E, [1] PDPTE, [2] PDE, [3] PTE */
 };
+
+/* Narrow `t` with one strace-style expression (as `ringbox trace -e`):
+ *   trace=SET     syscalls shown, SET a comma list of names and %classes
+ *                 (%file, %memory, %signal, %process, %network, %desc...),
+ *                 `all`, `none`, and `!SET` for all but SET;
+ *   fault, signal, limit, denied, rejected, policy, exit
+ *                 (comma-separated, optionally `events=`): show only these
+ *                 events besides the syscalls; `events=none` shows none.
+ * The first trace= or events= expression replaces the default "all".
+ * Returns 0, or RINGBOX_EINVAL with err naming what was not understood. */
+int ringbox_trace_filter(struct ringbox_trace *t, const char *expr, struct ringbox_error *err);
+
+/* After ringbox_run() with cfg.trace.summary: write the table of `strace
+ * -c` (per syscall: share of time, seconds, usecs/call, calls, errors,
+ * exits) and the split of the run's wall time into guest ring 3, the
+ * crossings and the VMM's service, to host fd `fd`.  Returns 0, or
+ * RINGBOX_EINVAL when there is no summary to write, or -1 if the write failed. */
+int ringbox_trace_summary(const ringbox_t *rb, int fd);
 
 /* The x86 exception that ended the program, when it ended by one. */
 struct ringbox_fault {

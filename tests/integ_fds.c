@@ -391,11 +391,11 @@ START_TEST(sockets_are_denied_with_a_trace_line)
     struct proc_run r;
     run_mode(integ_libc[_i], "socket", "/dev/null", expect_socket, &r);
     const char *lines[] = {
-        "] policy: socket(AF_INET, SOCK_STREAM) denied: no network\n",
-        "] policy: socket(AF_INET6, SOCK_DGRAM) denied: no network\n",
-        "] policy: socket(AF_NETLINK, SOCK_RAW) denied: no network\n",
-        "] policy: socket(AF_UNIX, SOCK_STREAM) denied: no network\n",
-        "] policy: socketpair(AF_UNIX, SOCK_STREAM) denied: no network\n",
+        "  policy socket(AF_INET, SOCK_STREAM) denied: no network\n",
+        "  policy socket(AF_INET6, SOCK_DGRAM) denied: no network\n",
+        "  policy socket(AF_NETLINK, SOCK_RAW) denied: no network\n",
+        "  policy socket(AF_UNIX, SOCK_STREAM) denied: no network\n",
+        "  policy socketpair(AF_UNIX, SOCK_STREAM) denied: no network\n",
     };
     const char *at = r.err;
     for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {

@@ -14,6 +14,7 @@
 #include "seccomp.h"
 #include "sysarg.h"
 #include "sig.h"
+#include "trace.h"
 #include "vm.h"
 
 #define API __attribute__((visibility("default")))
@@ -24,6 +25,10 @@ API void ringbox_config_init(struct ringbox_config *cfg)
     cfg->mem_bytes = RINGBOX_DEFAULT_MEM;
     cfg->confine = true;
     cfg->trace_fd = -1;
+    cfg->trace.format = RINGBOX_TRACE_TEXT;
+    cfg->trace.events = RINGBOX_TRACE_ALL;
+    memset(cfg->trace.syscalls, 0xff, sizeof(cfg->trace.syscalls));
+    cfg->trace.other = true;
 }
 
 API int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct ringbox_error *err)
@@ -41,6 +46,7 @@ API int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct
     rb->cfg.mem_bytes &= ~(uint64_t)(MEM_PAGE - 1);
     rb->kvm_fd = rb->vm_fd = rb->vcpu_fd = -1;
     rb->lim.timer[0] = rb->lim.timer[1] = -1;
+    rb->trace.on = cfg->trace_fd >= 0 || cfg->trace.summary;
     fs_init(&rb->fs);
     rb->proc.uid = getuid();
     rb->proc.gid = getgid();
@@ -141,6 +147,7 @@ API int ringbox_run(ringbox_t *rb, struct ringbox_result *res, struct ringbox_er
     if (rc == 0)
         rc = kvm_loop(rb, err);
     limit_run_end(rb);
+    trace_end(rb);
     sig_run_end(rb);
     rb->res = NULL;
     return rc;

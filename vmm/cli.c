@@ -39,6 +39,7 @@ enum {
 static const char usage_text[] =
     "Usage: ringbox run [OPTIONS] PROGRAM [ARGS...]\n"
     "       ringbox maps [OPTIONS] PROGRAM [ARGS...]\n"
+    "       ringbox trace [OPTIONS] [TRACE OPTIONS] PROGRAM [ARGS...]\n"
     "       ringbox --help | --version\n"
     "\n"
     "Run the x86-64 Linux executable PROGRAM, static or dynamic, in ring 3 of a\n"
@@ -88,6 +89,23 @@ static const char usage_text[] =
     "  --              end of options\n"
     "  -h, --help      show this help and exit\n"
     "  --version       show the version and exit\n"
+    "\n"
+    "ringbox trace takes every run option and shows each crossing of the boundary\n"
+    "live (docs/trace.md): syscalls decoded as strace does, with the route they\n"
+    "took and their cost, faults, signals, limit hits and denied file accesses.\n"
+    "Trace options:\n"
+    "  -o FILE         write the trace to FILE instead of stderr\n"
+    "  -e trace=SET    show only these syscalls: names, %file, %memory, %signal,\n"
+    "                  %process, %network, %desc..., 'all', 'none', '!SET';\n"
+    "                  repeatable, the last wins\n"
+    "  -e EVENTS       show only these other events: fault, signal, limit,\n"
+    "                  denied, rejected, policy, exit, all, none (comma list)\n"
+    "  --format=json   JSON Lines, one object per event (docs/trace-json.md)\n"
+    "  -c              count instead: at exit, print calls, errors, exits and\n"
+    "                  time per syscall, and how the wall time splits into guest\n"
+    "                  ring 3, the crossings and the VMM (as strace -c)\n"
+    "  -C              both: the live trace and the -c summary\n"
+    "Filters change what is shown and counted, never what runs.\n"
     "\n"
     "Exit status:\n"
     "  N        the program exited with status N\n"
@@ -239,6 +257,9 @@ struct options {
     const char *cwd;
     bool inherit_env, stats, step;
     const char *trace; /* "-" for stderr, a file name, or NULL */
+    struct ringbox_trace tr; /* the trace's format, filters and summary */
+    bool counting, count_and_trace; /* -c, -C */
+    bool is_trace; /* the trace command */
     char **envs; /* the --env values, in order */
     size_t nenvs;
     char **prog; /* PROGRAM and its ARGS, NULL-terminated */
@@ -348,6 +369,27 @@ static int parse_run(int argc, char **argv, struct options *o)
             if (!a[8])
                 return usage_error("--trace= needs a FILE");
             o->trace = a + 8;
+        } else if (o->is_trace && (val = option_value(argv, argc, &i, "-o"))) {
+            if (!*val)
+                return usage_error("-o needs a FILE");
+            o->trace = val;
+        } else if (o->is_trace && (val = option_value(argv, argc, &i, "-e"))) {
+            struct ringbox_error err = {0};
+            if (!*val)
+                return usage_error("-e needs an expression");
+            if (ringbox_trace_filter(&o->tr, val, &err) < 0)
+                return usage_error("-e: %s", err.message);
+        } else if (o->is_trace && (val = option_value(argv, argc, &i, "--format"))) {
+            if (strcmp(val, "json") == 0)
+                o->tr.format = RINGBOX_TRACE_JSON;
+            else if (strcmp(val, "text") == 0)
+                o->tr.format = RINGBOX_TRACE_TEXT;
+            else
+                return usage_error("--format: '%s' is not text or json", val);
+        } else if (o->is_trace && strcmp(a, "-c") == 0) {
+            o->counting = true;
+        } else if (o->is_trace && strcmp(a, "-C") == 0) {
+            o->counting = o->count_and_trace = true;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(usage_text, stdout);
             return 0;
@@ -357,6 +399,8 @@ static int parse_run(int argc, char **argv, struct options *o)
     }
     if (i >= argc)
         return usage_error("%s: missing PROGRAM", argv[1]);
+    if (o->is_trace && !o->trace)
+        o->trace = "-";
     o->prog = argv + i;
     return -1;
 }
@@ -607,7 +651,10 @@ static void print_fault(const ringbox_t *rb, const struct ringbox_fault *ft)
  * space, and stop before the program runs. */
 static int run(int argc, char **argv, bool maps_only)
 {
-    struct options o = {.mem = 0};
+    struct options o = {.mem = 0, .is_trace = strcmp(argv[1], "trace") == 0};
+    struct ringbox_config cfg;
+    ringbox_config_init(&cfg);
+    o.tr = cfg.trace;
     int rc = parse_run(argc, argv, &o);
     if (rc >= 0) {
         free_options(&o);
@@ -625,12 +672,10 @@ static int run(int argc, char **argv, bool maps_only)
             goto oom;
     char *empty[] = {NULL};
 
-    struct ringbox_config cfg;
     struct ringbox_error err = {0};
     struct ringbox_result res;
     struct stepper st = {.tty = -1};
     ringbox_t *rb = NULL;
-    ringbox_config_init(&cfg);
     if (o.step) {
         if ((rc = step_open(&st)) < 0) {
             say(rc == -ENXIO || rc == -ENOTTY ? "--step: needs a terminal (/dev/tty)" : "--step: cannot set up the terminal");
@@ -641,6 +686,11 @@ static int run(int argc, char **argv, bool maps_only)
         cfg.on_transition = step_ui;
         cfg.on_transition_ctx = &st;
     }
+    cfg.trace = o.tr;
+    cfg.trace.summary = o.counting;
+    /* -c alone counts and shows nothing live, as strace -c. */
+    if (o.counting && !o.count_and_trace)
+        cfg.trace.events = 0;
     if (o.mem)
         cfg.mem_bytes = o.mem;
     cfg.time_limit_ns = o.time_ns;
@@ -653,7 +703,8 @@ static int run(int argc, char **argv, bool maps_only)
     } else if (o.trace) {
         cfg.trace_fd = open(o.trace, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (cfg.trace_fd < 0) {
-            rc = usage_error("--trace: cannot open '%s': %s", o.trace, strerror(errno));
+            rc = usage_error("%s: cannot open '%s': %s", o.is_trace ? "-o" : "--trace", o.trace,
+                             strerror(errno));
             goto out;
         }
     }
@@ -705,6 +756,8 @@ static int run(int argc, char **argv, bool maps_only)
     }
     if (o.stats)
         print_stats(&res.counters);
+    if (o.counting)
+        ringbox_trace_summary(rb, cfg.trace_fd);
 
 out:
     step_close(&st);
@@ -741,7 +794,7 @@ int main(int argc, char **argv)
 
     if (argc < 2)
         return usage_error("missing command");
-    if (strcmp(argv[1], "run") == 0)
+    if (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "trace") == 0)
         return run(argc, argv, false);
     if (strcmp(argv[1], "maps") == 0)
         return run(argc, argv, true);

@@ -320,20 +320,13 @@ static void user_gp(struct ringbox *rb, uint64_t rip, uint64_t rsp, uint64_t rfl
     fault_user(rb, &f);
 }
 
-static void serve_syscall(struct ringbox *rb)
+/* Serve the syscall and choose the way back; says which it chose. */
+static enum trace_back serve_syscall(struct ringbox *rb, const struct sys_args *a, int64_t *retp)
 {
-    struct kvm_regs *r = vm_regs(rb);
-    struct sys_args a = {.nr = (long)r->rax, .a = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9}};
-    /* The trace reads what the program passed before the call changes it. */
-    struct decoded_call call;
-    if (trace_on(rb))
-        decode_enter(&rb->mem, &a, &call);
-    int64_t ret = sys_dispatch(rb, &a);
-    if (trace_on(rb))
-        trace_syscall(rb, &a, &call, ret, rb->trace_guest, trace_now_us() - rb->trace_exit);
+    int64_t ret = *retp = sys_dispatch(rb, a);
     if (rb->ended)
-        return;
-    r = vm_regs(rb);
+        return TRACE_BACK_NONE;
+    struct kvm_regs *r = vm_regs(rb);
     r->rax = (uint64_t)ret;
     /* RCX and R11 are what SYSRET restores.  On the kvm_pvm route a program
      * can reach LSTAR with any RCX/R11 it likes (by jumping there), so both
@@ -341,7 +334,7 @@ static void serve_syscall(struct ringbox *rb)
      * R11 must not smuggle IOPL or NT into ring 3. */
     if (r->rcx >= RB_USER_TOP) {
         user_gp(rb, r->rcx, kvm_user_rsp(rb), r->r11);
-        return;
+        return rb->ended ? TRACE_BACK_NONE : TRACE_BACK_IRET;
     }
     r->r11 = cpu_user_rflags(r->r11);
     if (sig_work(rb)) {
@@ -351,21 +344,41 @@ static void serve_syscall(struct ringbox *rb)
         u.rip = r->rcx;
         u.rflags = r->r11;
         u.rsp = kvm_user_rsp(rb);
-        if (sig_exit_to_user(rb, &u, a.nr)) {
-            if (!rb->ended)
-                kvm_resume_user(rb, &u);
-            return;
+        if (sig_exit_to_user(rb, &u, a->nr)) {
+            if (rb->ended)
+                return TRACE_BACK_NONE;
+            kvm_resume_user(rb, &u);
+            return TRACE_BACK_IRET;
         }
         if (rb->ended)
-            return;
+            return TRACE_BACK_NONE;
     }
     resume_at(rb, rb->stub.ret_sysret, rb->stub.ret_flush_sysret);
+    return TRACE_BACK_SYSRET;
 }
 
-static void handle_syscall(struct ringbox *rb)
+static void traced_syscall(struct ringbox *rb, enum trace_route route)
+{
+    struct kvm_regs *r = vm_regs(rb);
+    struct sys_args a = {.nr = (long)r->rax, .a = {r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9}};
+    if (!trace_on(rb)) {
+        int64_t ret;
+        serve_syscall(rb, &a, &ret);
+        return;
+    }
+    /* The trace reads what the program passed before the call changes it. */
+    struct decoded_call call;
+    if (trace_shows_syscall(rb, a.nr))
+        decode_enter(&rb->mem, &a, &call);
+    int64_t ret;
+    enum trace_back back = serve_syscall(rb, &a, &ret);
+    trace_syscall(rb, &a, &call, ret, route, back);
+}
+
+static void handle_syscall(struct ringbox *rb, enum trace_route route)
 {
     if (!step_on(rb)) {
-        serve_syscall(rb);
+        traced_syscall(rb, route);
         return;
     }
     struct ringbox_transition t = {.kind = RINGBOX_CROSS_SYSCALL, .nr = (long)vm_regs(rb)->rax};
@@ -375,7 +388,7 @@ static void handle_syscall(struct ringbox *rb)
     t.insn_addr = t.before.rip;
     if (mem_copy_from_user(&rb->mem, insn, t.before.rip - 2, 2) == 0 && insn[0] == 0x0f && insn[1] == 0x05)
         t.insn_addr = t.before.rip - 2;
-    serve_syscall(rb);
+    traced_syscall(rb, route);
     step_report(rb, &t);
 }
 
@@ -408,10 +421,10 @@ static int handle_fault(struct ringbox *rb, struct ringbox_error *err)
                        "stub: %s in ring 0 at rip 0x%llx (error 0x%llx, cr2 0x%llx)",
                        ringbox_vector_name((int)f.vector), (unsigned long long)f.rip,
                        (unsigned long long)f.error_code, (unsigned long long)f.cr2);
-    trace_note(rb, "fault: %s error %#llx at rip %#llx, cr2 %#llx  <guest+crossing %.1fus>",
-               ringbox_vector_name((int)f.vector), (unsigned long long)f.error_code,
-               (unsigned long long)f.rip, (unsigned long long)f.cr2, rb->trace_guest);
-    if (pf_spurious(rb, &f)) {
+    bool spurious = pf_spurious(rb, &f);
+    if (trace_on(rb))
+        trace_fault(rb, &f, spurious);
+    if (spurious) {
         /* Rewind to the CPU's own frame and IRET back to the instruction. */
         vm_regs(rb)->rsp = rsp + RB_FF_RIP;
         rb->mem.flush = true;
@@ -459,13 +472,13 @@ static int handle_io(struct ringbox *rb, struct ringbox_error *err)
     if (is_hypercall(rb, RB_HC_SYSCALL)) {
         rb->res->counters.hypercalls++;
         rb->res->counters.syscalls_via_syscall++;
-        handle_syscall(rb);
+        handle_syscall(rb, TRACE_ROUTE_SYSCALL);
         return 0;
     }
     if (is_hypercall(rb, RB_HC_SYSCALL_PF)) {
         rb->res->counters.hypercalls++;
         rb->res->counters.syscalls_via_pf++;
-        handle_syscall(rb);
+        handle_syscall(rb, TRACE_ROUTE_PF);
         return 0;
     }
     if (is_hypercall(rb, RB_HC_FAULT)) {
@@ -473,8 +486,8 @@ static int handle_io(struct ringbox *rb, struct ringbox_error *err)
         return handle_fault(rb, err);
     }
     rb->res->counters.rejected_io++;
-    trace_note(rb, "rejected: port I/O to %#x at rip %#llx, CPL %d: not a hypercall", rb->run->io.port,
-               (unsigned long long)vm_regs(rb)->rip, cpl(rb));
+    if (trace_on(rb))
+        trace_rejected(rb, "port I/O", rb->run->io.port, vm_regs(rb)->rip, cpl(rb));
     if (cpl(rb) != 3)
         return rb_fail(err, RINGBOX_EGUEST, 0, "stub: stray port I/O to 0x%x at rip 0x%llx",
                        rb->run->io.port, (unsigned long long)vm_regs(rb)->rip);
@@ -493,6 +506,9 @@ static int handle_exit(struct ringbox *rb, struct ringbox_error *err)
         /* Only a guest that found a way around the page tables or the
          * privilege check gets here; from ring 3 it is a #GP. */
         rb->res->counters.rejected_io++;
+        if (trace_on(rb))
+            trace_rejected(rb, run->exit_reason == KVM_EXIT_HLT ? "HLT" : "MMIO", 0, vm_regs(rb)->rip,
+                           cpl(rb));
         if (cpl(rb) == 3) {
             user_gp(rb, vm_regs(rb)->rip, vm_regs(rb)->rsp, vm_regs(rb)->rflags);
             return 0;
@@ -527,7 +543,6 @@ int kvm_prepare(struct ringbox *rb, struct ringbox_error *err)
     if (ioctl(rb->vcpu_fd, KVM_GET_REGS, vm_regs(rb)) < 0)
         return rb_fail(err, RINGBOX_EKVM, errno, "kvm: KVM_GET_REGS failed");
     rb->mem.flush = false;
-    rb->trace_t0 = trace_now_us();
     resume_iret(rb, rb->entry, rb->user_sp, 0);
     return 0;
 }
@@ -535,13 +550,15 @@ int kvm_prepare(struct ringbox *rb, struct ringbox_error *err)
 int kvm_loop(struct ringbox *rb, struct ringbox_error *err)
 {
     bool tracing = trace_on(rb);
+    if (tracing)
+        trace_run_begin(rb);
+    int status = 0;
     while (!rb->ended) {
-        double entered = tracing ? trace_now_us() : 0;
+        if (tracing)
+            trace_kvm_enter(rb, trace_now_ns());
         int rc = ioctl(rb->vcpu_fd, KVM_RUN, 0);
-        if (tracing) {
-            rb->trace_exit = trace_now_us();
-            rb->trace_guest = rb->trace_exit - entered;
-        }
+        if (tracing)
+            trace_kvm_exit(rb, trace_now_ns());
         if (rc < 0) {
             /* RINGBOX_HOST_SIGNAL: the guest's alarm expired, or a kick. */
             if (errno == EINTR) {
@@ -550,13 +567,16 @@ int kvm_loop(struct ringbox *rb, struct ringbox_error *err)
             }
             if (errno == EAGAIN)
                 continue;
-            return rb_fail(err, RINGBOX_EKVM, errno, "kvm: KVM_RUN failed");
+            status = rb_fail(err, RINGBOX_EKVM, errno, "kvm: KVM_RUN failed");
+            break;
         }
         rb->res->counters.exits++;
         rb->run->kvm_dirty_regs = 0;
-        rc = handle_exit(rb, err);
-        if (rc < 0)
-            return rc;
+        status = handle_exit(rb, err);
+        if (status < 0)
+            break;
     }
-    return 0;
+    if (tracing)
+        trace_run_end(rb);
+    return status;
 }

@@ -100,7 +100,7 @@ static const char *const what[] = {
 
 void limit_stop(struct ringbox *rb, enum ringbox_limit which)
 {
-    trace_note(rb, "limit: %s exceeded: program stopped", what[which]);
+    trace_event(rb, RINGBOX_TRACE_LIMIT, what[which], "%s exceeded: the VMM stops the program", what[which]);
     rb->ended = true;
     rb->res->end = RINGBOX_LIMIT;
     rb->res->limit = which;

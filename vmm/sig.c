@@ -497,8 +497,9 @@ bool sig_exit_to_user(struct ringbox *rb, struct kvm_regs *u, long nr)
             enum sig_default d = sig_default_action(sig);
             if (d == SIG_DFL_IGN || d == SIG_DFL_STOP)
                 continue;
-            trace_note(rb, "signal: %s (si_code %d): default action, the program ends",
-                       ringbox_signal_name(sig), rb->sig.info[sig].code);
+            trace_event(rb, RINGBOX_TRACE_SIGNAL, ringbox_signal_name(sig),
+                        "%s (si_code %d): no handler, default action: the program ends",
+                        ringbox_signal_name(sig), rb->sig.info[sig].code);
             vm_kill(rb, sig);
             return changed;
         }
@@ -513,13 +514,16 @@ bool sig_exit_to_user(struct ringbox *rb, struct kvm_regs *u, long nr)
         uint64_t mask = restore ? rb->sig.saved_mask : rb->proc.sigmask;
         if (!setup_frame(rb, u, sig, ka, &rb->sig.info[sig], mask)) {
             /* force_sigsegv(): the default action, whatever the handler. */
-            trace_note(rb, "signal: %s: no frame fits at rsp %#llx (or no SA_RESTORER): SIGSEGV",
-                       ringbox_signal_name(sig), (unsigned long long)u->rsp);
+            trace_event(rb, RINGBOX_TRACE_SIGNAL, ringbox_signal_name(sig),
+                        "%s: no frame fits at rsp %#llx (or no SA_RESTORER): SIGSEGV instead",
+                        ringbox_signal_name(sig), (unsigned long long)u->rsp);
             vm_kill(rb, SIGSEGV);
             return changed;
         }
-        trace_note(rb, "signal: %s (si_code %d) to handler %#llx, frame at %#llx", ringbox_signal_name(sig),
-                   rb->sig.info[sig].code, (unsigned long long)u->rip, (unsigned long long)u->rsp);
+        trace_event(rb, RINGBOX_TRACE_SIGNAL, ringbox_signal_name(sig),
+                    "%s (si_code %d) delivered to the handler at %#llx, frame at %#llx",
+                    ringbox_signal_name(sig), rb->sig.info[sig].code, (unsigned long long)u->rip,
+                    (unsigned long long)u->rsp);
         changed = true;
         rb->sig.flags &= ~SIG_F_RESTORE_MASK;
         uint64_t block = ka->mask | ((ka->flags & K_SA_NODEFER) ? 0 : BIT(sig));
@@ -627,7 +631,8 @@ int64_t sig_return(struct ringbox *rb, uint64_t uc_addr)
     rb->sig.flags |= SIG_F_SIGRETURN;
     return (int64_t)u->rax;
 bad:
-    trace_note(rb, "signal: rt_sigreturn: bad frame at %#llx: SIGSEGV", (unsigned long long)uc_addr);
+    trace_event(rb, RINGBOX_TRACE_SIGNAL, "SIGSEGV", "rt_sigreturn: bad frame at %#llx: SIGSEGV",
+                (unsigned long long)uc_addr);
     /* signal_fault(): SIGSEGV.  ringbox gives it the default action even
      * when the program has a SIGSEGV handler: the context to run that
      * handler on is the one just found unusable. */

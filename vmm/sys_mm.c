@@ -65,7 +65,7 @@ static int64_t mmap_fd(struct ringbox *rb, uint64_t addr, uint64_t len, int prot
     if (!S_ISREG(st.st_mode))
         return -ENODEV;
     if (shared && (prot & PROT_WRITE)) {
-        trace_note(rb, "policy: mmap(MAP_SHARED, PROT_WRITE) of fd %d refused: writes to shared "
+        trace_note(rb, "mmap(MAP_SHARED, PROT_WRITE) of fd %d refused: writes to shared "
                        "file mappings are not supported", fd);
         return -ENODEV;
     }

@@ -67,7 +67,7 @@ static int64_t deny_socket(struct ringbox *rb, const char *call, int family, int
         return -EAFNOSUPPORT;
     if (base < 0 || base >= SOCK_MAX)
         return -EINVAL;
-    trace_note(rb, "policy: %s(%s, %s) denied: no network", call,
+    trace_note(rb, "%s(%s, %s) denied: no network", call,
                family_name(family, fbuf, sizeof(fbuf)), type_name(base, tbuf, sizeof(tbuf)));
     return family == AF_UNIX ? -EACCES : -EAFNOSUPPORT;
 }

@@ -63,6 +63,31 @@ struct rb_proc {
     int pdeathsig;             /* PR_SET_PDEATHSIG: recorded; the parent never dies first */
 };
 
+/* Per-syscall totals for the summary (ringbox_trace_summary). */
+struct trace_count {
+    uint64_t calls, errors, exits, ns;
+};
+
+/* The trace's clock and totals for one run, all host CLOCK_MONOTONIC ns
+ * except ring3_ns (the guest's TSC, converted). */
+struct trace_state {
+    bool on;              /* streaming or summing: cfg.trace_fd >= 0 or summary */
+    bool timed;           /* the timed stub is loaded: ring 3 time is measured */
+    uint64_t t0, t_end;   /* the run loop's start and end */
+    uint64_t entered;     /* when the last KVM_RUN began */
+    uint64_t exited;      /* when it returned */
+    uint64_t run_ns;      /* how long it lasted */
+    uint64_t kvm_ns;      /* all KVM_RUN time */
+    uint64_t vmm_ns;      /* all time between KVM_RUNs */
+    uint64_t ring3_ns;    /* guest ring-3 time, from the timed stub's TSC stamps */
+    uint64_t last_ring3_ns; /* the ring-3 part of the last KVM_RUN */
+    uint64_t tsc_khz;     /* KVM_GET_TSC_KHZ */
+    uint64_t seq;         /* events so far, shown or not */
+    uint64_t exits_seen;  /* counters.exits at the last syscall event */
+    bool summed;          /* a run filled the summary */
+    struct trace_count by_nr[RINGBOX_SYSCALL_SLOTS + 1]; /* the last: numbers beyond */
+};
+
 struct ringbox {
     struct ringbox_config cfg;
     int kvm_fd, vm_fd, vcpu_fd;
@@ -84,9 +109,7 @@ struct ringbox {
 
     /* The current run. */
     bool ended;
-    double trace_t0;    /* run start, when tracing */
-    double trace_exit;  /* when the last KVM_RUN returned */
-    double trace_guest; /* how long that KVM_RUN lasted */
+    struct trace_state trace; /* trace.h */
     struct ringbox_result *res;
     uint64_t step_seq; /* crossings reported to on_transition */
     bool step_done;    /* it asked to run on, or to kill */
