@@ -207,6 +207,8 @@ START_TEST(open_flags_and_modes)
     ck_assert_str_eq(CALL(__NR_pipe2, 0, U0 + 0x100, O_CLOEXEC), "pipe2([3, 4], O_CLOEXEC) = 0");
     ck_assert_str_eq(CALL(__NR_pipe2, -EMFILE, U0 + 0x100, 0),
                      "pipe2(0x10100, 0) = -1 EMFILE (Too many open files)");
+    ck_assert_str_eq(CALL(__NR_pipe2, -EINVAL, U0 + 0x100, O_EXCL),
+                     "pipe2(0x10100, O_EXCL) = -1 EINVAL (Invalid argument)");
     ck_assert_str_eq(CALL(__NR_dup3, 20, 1, 20, O_CLOEXEC), "dup3(1, 20, O_CLOEXEC) = 20");
     ck_assert_str_eq(CALL(__NR_lseek, 0, 0, 5, SEEK_END), "lseek(0, 5, SEEK_END) = 0");
     ck_assert_str_eq(CALL(__NR_lseek, -EINVAL, 0, 5, 9),
@@ -393,6 +395,7 @@ START_TEST(arrays_iovecs_pollfds_sockaddrs)
     ck_assert_str_eq(CALL(__NR_socket, 7, AF_INET6, SOCK_RAW, IPPROTO_TCP), "socket(AF_INET6, SOCK_RAW, IPPROTO_TCP) = 7");
     ck_assert_str_eq(CALL(__NR_socket, -EINVAL, AF_INET, SOCK_STREAM | 0x100, 0),
                      "socket(AF_INET, SOCK_STREAM|0x100 /* SOCK_??? */, IPPROTO_IP) = -1 EINVAL (Invalid argument)");
+    ck_assert_str_eq(CALL(__NR_socket, 5, AF_NETLINK, SOCK_RAW, 0), "socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE) = 5");
     ck_assert_str_eq(CALL(__NR_socket, -EINVAL, 99, 99, 0),
                      "socket(0x63 /* AF_??? */, SOCK_RAW|0x60 /* SOCK_??? */, 0) = -1 EINVAL (Invalid argument)");
     int fds[2] = {5, 6};
@@ -462,6 +465,27 @@ START_TEST(in_out_arguments_before_and_after)
     poke(U0, &st, sizeof(st));
     decode_exit(&m, &a, 0, &d);
     ck_assert_str_eq(d.arg[1], "{st_mode=S_IFREG|0600, st_size=7, ...}");
+    /* accept's address length goes in as the buffer's size and comes back
+     * as the address's. */
+    int len = sizeof(struct sockaddr_un);
+    poke(U0 + 0x400, &len, 4);
+    a = (struct sys_args){.nr = __NR_accept, .a = {3, U0 + 0x500, U0 + 0x400}};
+    decode_enter(&m, &a, &d);
+    struct sockaddr_un un = {.sun_family = AF_UNIX};
+    poke(U0 + 0x500, &un, sizeof(un));
+    len = sizeof(sa_family_t);
+    poke(U0 + 0x400, &len, 4);
+    decode_exit(&m, &a, 4, &d);
+    decode_format(buf, sizeof(buf), a.nr, &d);
+    ck_assert_str_eq(buf, "accept(3, {sa_family=AF_UNIX}, [110 => 2]) = 4");
+    a.nr = __NR_getsockname;
+    decode_enter(&m, &a, &d);
+    decode_exit(&m, &a, 0, &d);
+    decode_format(buf, sizeof(buf), a.nr, &d);
+    ck_assert_str_eq(buf, "getsockname(3, {sa_family=AF_UNIX}, [2]) = 0");
+    decode_enter(&m, &a, &d);
+    decode_exit(&m, &a, -EBADF, &d);
+    ck_assert_str_eq(d.arg[2], "[2]");
     /* pselect6's sigmask pair. */
     uint64_t mask = 1ULL << (SIGALRM - 1), sm[2] = {U0 + 0x200, 8};
     poke(U0 + 0x200, &mask, 8);

@@ -12,6 +12,7 @@
 #include <linux/close_range.h>
 #include <linux/futex.h>
 #include <linux/magic.h>
+#include <linux/netlink.h>
 #include <linux/openat2.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -161,8 +162,6 @@ static void put_open_flags(struct out *o, uint64_t v)
     put_flags(o, open_flags, ARRAY_LEN(open_flags), v & ~(uint64_t)O_ACCMODE, NULL, "O_", true);
 }
 
-/* pipe2, dup3: the O_* bits without an access mode. */
-static const struct xlat fd_flags[] = {X(O_NONBLOCK), X(O_CLOEXEC), X(O_DIRECT)};
 static const struct xlat at_flags[] = {
     X(AT_SYMLINK_NOFOLLOW), X(AT_REMOVEDIR), X(AT_SYMLINK_FOLLOW), X(AT_NO_AUTOMOUNT), X(AT_EMPTY_PATH),
 };
@@ -237,6 +236,11 @@ static const struct xlat sock_flags[] = {X(SOCK_CLOEXEC), X(SOCK_NONBLOCK)};
 static const struct xlat ip_protos[] = {
     X(IPPROTO_IP), X(IPPROTO_ICMP), X(IPPROTO_TCP), X(IPPROTO_UDP), X(IPPROTO_IPV6), X(IPPROTO_ICMPV6),
     X(IPPROTO_SCTP), X(IPPROTO_RAW),
+};
+static const struct xlat netlink_protos[] = {
+    X(NETLINK_ROUTE),   X(NETLINK_USERSOCK), X(NETLINK_SOCK_DIAG), X(NETLINK_NFLOG),
+    X(NETLINK_XFRM),    X(NETLINK_SELINUX),  X(NETLINK_AUDIT),     X(NETLINK_NETFILTER),
+    X(NETLINK_KOBJECT_UEVENT), X(NETLINK_GENERIC),
 };
 static const struct xlat msg_flags[] = {
     X(MSG_OOB),      X(MSG_PEEK),     X(MSG_DONTROUTE), X(MSG_CTRUNC),     X(MSG_PROXY),
@@ -425,6 +429,7 @@ enum kind {
     K_REM,        /* a sleep's remaining time: written only when interrupted */
     K_FLOCK,      /* struct flock, in (F_SETLK) */
     K_FLOCK_OUT,  /* struct flock, out (F_GETLK) */
+    K_SOCKLEN,    /* in-out length: [110] before, [110 => 16] if the call changed it */
 };
 
 /* Arguments the call fills in: rendered after it, and only when it
@@ -519,19 +524,19 @@ static const struct sig sigs[] = {
     [__NR_sendfile] = S(D | N, R_DEC, K_INT, K_INT, K_ULONG_PTR, K_ULONG),
     [__NR_socket] = S(N, R_DEC, K_DOMAIN, K_SOCKTYPE, K_PROTO),
     [__NR_connect] = S(N, R_DEC, K_INT, K_SOCKADDR, K_UINT),
-    [__NR_accept] = S(N, R_DEC, K_INT, K_SOCKADDR_OUT, K_INT_PTR),
+    [__NR_accept] = S(N, R_DEC, K_INT, K_SOCKADDR_OUT, K_SOCKLEN),
     [__NR_sendto] = S(N, R_DEC, K_INT, K_BUF_IN, K_ULONG, K_MSGFLAGS, K_SOCKADDR, K_UINT),
-    [__NR_recvfrom] = S(N, R_DEC, K_INT, K_BUF_OUT, K_ULONG, K_MSGFLAGS, K_SOCKADDR_OUT, K_INT_PTR),
+    [__NR_recvfrom] = S(N, R_DEC, K_INT, K_BUF_OUT, K_ULONG, K_MSGFLAGS, K_SOCKADDR_OUT, K_SOCKLEN),
     [__NR_sendmsg] = S(N, R_DEC, K_INT, K_MSGHDR, K_MSGFLAGS),
     [__NR_recvmsg] = S(N, R_DEC, K_INT, K_MSGHDR_OUT, K_MSGFLAGS),
     [__NR_shutdown] = S(N, R_DEC, K_INT, K_SHUT),
     [__NR_bind] = S(N, R_DEC, K_INT, K_SOCKADDR, K_UINT),
     [__NR_listen] = S(N, R_DEC, K_INT, K_INT),
-    [__NR_getsockname] = S(N, R_DEC, K_INT, K_SOCKADDR_OUT, K_INT_PTR),
-    [__NR_getpeername] = S(N, R_DEC, K_INT, K_SOCKADDR_OUT, K_INT_PTR),
+    [__NR_getsockname] = S(N, R_DEC, K_INT, K_SOCKADDR_OUT, K_SOCKLEN),
+    [__NR_getpeername] = S(N, R_DEC, K_INT, K_SOCKADDR_OUT, K_SOCKLEN),
     [__NR_socketpair] = S(N, R_DEC, K_DOMAIN, K_SOCKTYPE, K_PROTO, K_FD_PAIR),
     [__NR_setsockopt] = S(N, R_DEC, K_INT, K_SOCKLEVEL, K_SOCKOPT, K_SOCKOPT_VAL, K_UINT),
-    [__NR_getsockopt] = S(N, R_DEC, K_INT, K_SOCKLEVEL, K_SOCKOPT, K_INT_PTR, K_INT_PTR),
+    [__NR_getsockopt] = S(N, R_DEC, K_INT, K_SOCKLEVEL, K_SOCKOPT, K_INT_PTR, K_SOCKLEN),
     [__NR_exit] = S(P, R_NONE, K_INT),
     [__NR_wait4] = S(P, R_DEC, K_INT, K_WSTATUS_OUT, K_WAITOPTS, K_PTR),
     [__NR_kill] = S(SG | P, R_DEC, K_INT, K_SIG),
@@ -617,7 +622,7 @@ static const struct sig sigs[] = {
     [__NR_get_robust_list] = S(0, R_DEC, K_INT, K_PTR, K_PTR),
     [__NR_utimensat] = S(D | F, R_DEC, K_DIRFD, K_PATH, K_UTIMES, K_ATFLAGS),
     [__NR_fallocate] = S(D, R_DEC, K_INT, K_FALLOC, K_LONG, K_LONG),
-    [__NR_accept4] = S(N, R_DEC, K_INT, K_SOCKADDR_OUT, K_INT_PTR, K_SOCKTYPE),
+    [__NR_accept4] = S(N, R_DEC, K_INT, K_SOCKADDR_OUT, K_SOCKLEN, K_SOCKTYPE),
     [__NR_dup3] = S(D, R_DEC, K_INT, K_INT, K_FDFLAGS),
     [__NR_pipe2] = S(D, R_DEC, K_FD_PAIR, K_FDFLAGS),
     [__NR_prlimit64] = S(0, R_DEC, K_INT, K_RLIMIT_RES, K_RLIMIT, K_RLIMIT_OUT),
@@ -1106,7 +1111,7 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
             put_addr(o, v);
         break;
     case K_OFLAGS: put_open_flags(o, v); break;
-    case K_FDFLAGS: PUT_FLAGS(o, fd_flags, v, NULL, "O_"); break;
+    case K_FDFLAGS: PUT_FLAGS(o, open_flags, v, NULL, "O_"); break;
     case K_MODE: put_mode(o, v); break;
     case K_ATFLAGS: PUT_FLAGS(o, at_flags, (uint32_t)v, NULL, "AT_"); break;
     case K_ACCESS_AT: PUT_FLAGS(o, access_at_flags, (uint32_t)v, NULL, "AT_"); break;
@@ -1245,6 +1250,8 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
     case K_PROTO:
         if (a[0] == AF_INET || a[0] == AF_INET6)
             PUT_XLAT(o, ip_protos, (uint32_t)v, "IPPROTO_");
+        else if (a[0] == AF_NETLINK)
+            PUT_XLAT(o, netlink_protos, (uint32_t)v, "NETLINK_");
         else
             put(o, "%d", (int)v);
         break;
@@ -1257,7 +1264,8 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
         break;
     case K_INT_PTR:
     case K_INT_PTR_IN:
-        if ((k == K_INT_PTR && !c->ok) || peek(c, &u.iv, v, sizeof(u.iv)) < 0)
+    case K_SOCKLEN:
+        if (!v || (k == K_INT_PTR && !c->ok) || peek(c, &u.iv, v, sizeof(u.iv)) < 0)
             put_addr(o, v);
         else
             put(o, "[%d]", u.iv);
@@ -1741,6 +1749,18 @@ static void put_ret(struct out *o, const struct ctx *c, const struct sig *s, str
 
 enum { PH_IN = 1, PH_OUT = 2 };
 
+/* An in-out length rendered "[N]" at entry becomes "[N => M]" when the
+ * call changed it, as strace shows it. */
+static void put_socklen_back(char *arg, const struct ctx *c, uint64_t va)
+{
+    int before, after;
+    char end;
+    if (!c->ok || sscanf(arg, "[%d%c", &before, &end) != 2 || end != ']' ||
+        peek(c, &after, va, sizeof(after)) < 0 || after == before)
+        return;
+    snprintf(arg, DECODE_ARG_MAX, "[%d => %d]", before, after);
+}
+
 /* Render the arguments of the phases asked for, and after the call the
  * result. */
 static void render(const struct guest_mem *m, const struct sys_args *a, int64_t ret,
@@ -1761,6 +1781,8 @@ static void render(const struct guest_mem *m, const struct sys_args *a, int64_t 
     }
     struct ctx c = {.m = m, .a = a, .ret = ret, .ok = (phase & PH_OUT) && ret >= 0};
     for (int i = 0; i < n; i++) {
+        if (phase == PH_OUT && k[i] == K_SOCKLEN)
+            put_socklen_back(d->arg[i], &c, a->a[i]);
         if (!(phase & (kind_is_out((enum kind)k[i]) ? PH_OUT : PH_IN)))
             continue;
         struct out o = {.buf = d->arg[i], .len = sizeof(d->arg[i])};
