@@ -83,6 +83,8 @@ void limit_run_end(struct ringbox *rb)
             syscall(SYS_timer_delete, l->timer[i]);
     l->timer[WALL] = l->timer[CPU] = -1;
     struct ringbox_result *res = rb->res;
+    if (!l->t0)
+        return; /* the run failed before its clocks started */
     res->wall_ns = (uint64_t)(now_ns(CLOCK_MONOTONIC) - l->t0);
     res->cpu_ns = (uint64_t)(now_ns(CLOCK_THREAD_CPUTIME_ID) - l->cpu_t0);
     res->time_limit_ns = rb->cfg.time_limit_ns;
