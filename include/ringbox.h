@@ -16,9 +16,9 @@
  * the host errno that caused it (or 0), and a one-line message of the form
  * "subsystem: what failed: why".  The library never prints and never exits.
  *
- * Threads.  A handle is used by one thread at a time.  With
- * cfg.confine set, ringbox_run() confines the calling thread with seccomp;
- * see struct ringbox_config.
+ * Threads.  A handle is used by one thread at a time.  Unless
+ * cfg.confine is RINGBOX_CONFINE_NONE, ringbox_run() confines the calling
+ * thread, or the whole process, with seccomp; see enum ringbox_confine.
  */
 #ifndef RINGBOX_H
 #define RINGBOX_H
@@ -99,16 +99,37 @@ struct ringbox_trace {
     bool summary;
 };
 
+/* How ringbox_run() confines the VMM before the guest's first instruction.
+ * The policy is two-phase: creating the VM, loading the program and opening
+ * the mounts run unrestricted; then, just before the first KVM_RUN, a
+ * seccomp allowlist (docs/security.md) is installed with no_new_privs, and
+ * any host syscall outside it kills the whole process with SIGSYS.  It
+ * cannot be lifted: the confined threads keep it after ringbox_run()
+ * returns (they may still call ringbox_destroy and exit). */
+enum ringbox_confine {
+    /* No filter.  For debugging only: a VMM compromised by its guest then
+     * has the host user's full rights. */
+    RINGBOX_CONFINE_NONE = 0,
+    /* The thread that calls ringbox_run(), and threads it creates later;
+     * the process's other threads keep their freedom.  The default, for
+     * embedders: run the sandbox on a dedicated thread. */
+    RINGBOX_CONFINE_THREAD = 1,
+    /* Every thread of the process, at once (seccomp's TSYNC): for a
+     * process that exists to run the sandbox, as the ringbox command
+     * does, so that no other thread is a way around the filter.  Fails
+     * with RINGBOX_ESECCOMP if another thread already has a filter that
+     * this one does not extend. */
+    RINGBOX_CONFINE_PROCESS = 2,
+};
+
 struct ringbox_config {
     /* Guest memory in bytes: the hard cap on everything the program maps
      * (and on the page tables that map it).  Rounded down to whole pages.
      * Host memory is reserved, not committed: it is touched only on use. */
     uint64_t mem_bytes;
-    /* Confine the thread that calls ringbox_run() with a seccomp filter
-     * allowing only what the run loop needs.  Irreversible for that thread
-     * and threads it creates afterwards; embedders that need the thread for
-     * other work should run the sandbox on a dedicated thread. */
-    bool confine;
+    /* See enum ringbox_confine; `true` and `false` keep meaning thread
+     * and none. */
+    enum ringbox_confine confine;
     /* Write a live trace of every crossing (each syscall with its cost,
      * each fault, each policy denial) to this host fd, one line each; -1
      * for none.  The fd stays the caller's; the guest can never reach it. */
@@ -158,8 +179,9 @@ struct ringbox_config {
 #define RINGBOX_DEFAULT_MEM (UINT64_C(1) << 30)
 #define RINGBOX_MIN_MEM (UINT64_C(16) << 20)
 
-/* Fill `cfg` with defaults: RINGBOX_DEFAULT_MEM, confine = true, trace_fd = -1,
- * a text trace of every event and syscall, no summary, no limits. */
+/* Fill `cfg` with defaults: RINGBOX_DEFAULT_MEM, confine =
+ * RINGBOX_CONFINE_THREAD, trace_fd = -1, a text trace of every event and
+ * syscall, no summary, no limits. */
 void ringbox_config_init(struct ringbox_config *cfg);
 
 /* The paging-structure entries that map one address, as the MMU reads them
@@ -299,7 +321,8 @@ struct ringbox_result {
 /* Open /dev/kvm and build an empty machine: memory, page tables, GDT, TSS,
  * IDT, syscall MSRs and the ring-0 stub.  On success *out owns the VM.
  * Returns RINGBOX_ENOKVM, RINGBOX_EKVM, RINGBOX_ENOMEM or RINGBOX_EINVAL
- * (mem_bytes below RINGBOX_MIN_MEM or beyond what the host can reserve). */
+ * (mem_bytes below RINGBOX_MIN_MEM or beyond what the host can reserve,
+ * or confine not one of enum ringbox_confine). */
 int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct ringbox_error *err);
 
 /* Load the ELF executable at `path` (static, or dynamic: then its

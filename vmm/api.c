@@ -23,7 +23,7 @@ API void ringbox_config_init(struct ringbox_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->mem_bytes = RINGBOX_DEFAULT_MEM;
-    cfg->confine = true;
+    cfg->confine = RINGBOX_CONFINE_THREAD;
     cfg->trace_fd = -1;
     cfg->trace.format = RINGBOX_TRACE_TEXT;
     cfg->trace.events = RINGBOX_TRACE_ALL;
@@ -39,6 +39,9 @@ API int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct
     if (cfg->mem_bytes < RINGBOX_MIN_MEM)
         return rb_fail(err, RINGBOX_EINVAL, 0, "memory: %llu bytes is below the minimum of %llu",
                        (unsigned long long)cfg->mem_bytes, (unsigned long long)RINGBOX_MIN_MEM);
+    if ((unsigned)cfg->confine > RINGBOX_CONFINE_PROCESS)
+        return rb_fail(err, RINGBOX_EINVAL, 0, "seccomp: confine is %d, not a ringbox_confine",
+                       (int)cfg->confine);
     struct ringbox *rb = calloc(1, sizeof(*rb));
     if (!rb)
         return rb_fail(err, RINGBOX_ENOMEM, ENOMEM, "ringbox: cannot allocate the handle");
@@ -143,7 +146,7 @@ API int ringbox_run(ringbox_t *rb, struct ringbox_result *res, struct ringbox_er
             rc = rb_fail(err, RINGBOX_EKVM, -e, "limit: cannot arm the time limits' host timers");
     }
     if (rc == 0 && rb->cfg.confine)
-        rc = seccomp_confine(rb, err);
+        rc = seccomp_confine(rb, rb->cfg.confine == RINGBOX_CONFINE_PROCESS, err);
     if (rc == 0)
         rc = kvm_loop(rb, err);
     limit_run_end(rb);
