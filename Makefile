@@ -1,7 +1,8 @@
 # ringbox - one Makefile for the stub, the library, the command and the tests.
 #
 #   make              libringbox.a, libringbox.so, ringbox.pc, ringbox
-#   make check        unit tests, integration tests, then both again under ASan+UBSan
+#   make check        unit tests, integration tests, the seccomp allowlist check
+#                     (tests/seccomp_strace), then the tests again under ASan+UBSan
 #   make check SANITIZE=1  the whole suite under ASan+UBSan only (into build/san)
 #   make check-unit   unit tests only (no /dev/kvm needed)
 #   make check-svm    the integration suite, linked statically, on SVM under QEMU
@@ -100,6 +101,23 @@ $(BUILD)/ringbox: $(BUILD)/vmm/cli.o $(BUILD)/libringbox.a
 all: $(BUILD)/libringbox.a $(BUILD)/libringbox.so $(BUILD)/ringbox.pc $(BUILD)/ringbox
 .DEFAULT_GOAL := all
 
+# ---- the test build: test-only hooks, never installed -----------------------
+# The library sources that mention RB_TEST_HOOKS are compiled a second time
+# with it into $(BUILD)/test/vmm/, and $(BUILD)/test/ringbox is the command
+# linked with those objects in place of the shipped ones.  The shipped
+# library and command never contain a hook (tests/integ_seccomp.c checks).
+HOOK_SRCS := $(shell grep -l RB_TEST_HOOKS $(LIB_SRCS))
+HOOK_OBJS := $(patsubst vmm/%.c,$(BUILD)/test/vmm/%.o,$(HOOK_SRCS))
+TEST_LIB_OBJS := $(filter-out $(patsubst vmm/%.c,$(BUILD)/vmm/%.o,$(HOOK_SRCS)),$(LIB_OBJS)) $(HOOK_OBJS)
+
+$(BUILD)/test/vmm/%.o: vmm/%.c | $(BUILD)/test/vmm $(BUILD)/gen/sysnames.h
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) -DRB_TEST_HOOKS -c -o $@ $<
+
+$(BUILD)/test/ringbox: $(BUILD)/vmm/cli.o $(TEST_LIB_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 # ---- tests --------------------------------------------------------------------
 # Unit suites: every tests/unit_*.c defines `Suite *NAME_suite(void)`; the
 # list is generated so no file has to enumerate them.
@@ -134,6 +152,10 @@ $(BUILD)/tests/unit: $(BUILD)/tests/unit_main.o $(UNIT_OBJS) $(BUILD)/libringbox
 $(BUILD)/tests/integration: $(BUILD)/tests/integ_main.o $(INTEG_OBJS) $(BUILD)/libringbox.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
+# The allowlist as the filter has it, one name a line (tests/seccomp_strace).
+$(BUILD)/tests/seccomp_allowlist: tests/seccomp_allowlist.c $(BUILD)/libringbox.a | $(BUILD)/tests
+	@echo "  LD      $@"
+	$(Q)$(CC) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # Static twins of the suite and the command for the SVM lane's initramfs,
 # which then needs no host shared library to run them.
@@ -143,6 +165,9 @@ $(BUILD)/tests/integration.static: $(BUILD)/tests/integ_main.o $(INTEG_OBJS) $(B
 	@echo "  LD      $@"
 	$(Q)$(CC) -static $(LDFLAGS) -o $@ $^ $(STATIC_LIBS)
 $(BUILD)/ringbox.static: $(BUILD)/vmm/cli.o $(BUILD)/libringbox.a
+	@echo "  LD      $@"
+	$(Q)$(CC) -static $(LDFLAGS) -o $@ $^ $(STATIC_LIBS)
+$(BUILD)/test/ringbox.static: $(BUILD)/vmm/cli.o $(TEST_LIB_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) -static $(LDFLAGS) -o $@ $^ $(STATIC_LIBS)
 
@@ -182,8 +207,15 @@ progs: $(PROGS) $(HOSTILE_PROGS) $(BUILD)/progs/hello.spie $(DYN_PROGS)
 check-unit: $(BUILD)/tests/unit
 	$(Q)$(BUILD)/tests/unit
 
-check-integration: $(BUILD)/tests/integration $(BUILD)/ringbox progs
+check-integration: $(BUILD)/tests/integration $(BUILD)/ringbox $(BUILD)/test/ringbox progs
 	$(Q)RB_BUILD=$(BUILD) $(BUILD)/tests/integration
+
+# The integration suite again under strace -f: every syscall a confined
+# ringbox makes after installing its filter must be on the allowlist.
+# Status 77: strace is missing, the check skipped itself.
+check-seccomp: $(BUILD)/tests/integration $(BUILD)/tests/seccomp_allowlist $(BUILD)/ringbox \
+               $(BUILD)/test/ringbox progs
+	$(Q)tests/seccomp_strace $(BUILD) || { rc=$$?; [ $$rc -eq 77 ] || exit $$rc; }
 
 # SANITIZE=1 is the documented switch; SAN=1 is what it passes down.
 ifeq ($(SAN),1)
@@ -192,7 +224,7 @@ else ifeq ($(SANITIZE),1)
 check:
 	$(Q)$(MAKE) --no-print-directory SAN=1 BUILD=$(BUILD)/san check-unit check-integration
 else
-check: check-unit check-integration
+check: check-unit check-integration check-seccomp
 	$(Q)$(MAKE) --no-print-directory SAN=1 BUILD=$(BUILD)/san check-unit check-integration
 endif
 
@@ -213,7 +245,8 @@ $(BUILD)/bench/%.glibc: bench/%.c | $(BUILD)/bench
 
 # The architecture-faithful lane (docs/tcg.md); status 77 means it skipped
 # itself (no qemu or kernel image).  check-tcg is its older name.
-check-svm check-tcg: $(BUILD)/tests/integration.static $(BUILD)/ringbox.static progs
+check-svm check-tcg: $(BUILD)/tests/integration.static $(BUILD)/ringbox.static \
+                     $(BUILD)/test/ringbox.static progs
 	$(Q)tests/tcg/run $(BUILD)
 
 bench: all progs $(BENCH_BINS)
@@ -231,10 +264,11 @@ install: all
 clean:
 	rm -rf build
 
-$(BUILD) $(BUILD)/guest $(BUILD)/vmm $(BUILD)/gen $(BUILD)/tests $(BUILD)/progs $(BUILD)/hostile $(BUILD)/bench:
+$(BUILD) $(BUILD)/guest $(BUILD)/vmm $(BUILD)/gen $(BUILD)/tests $(BUILD)/progs $(BUILD)/hostile $(BUILD)/bench \
+$(BUILD)/test/vmm:
 	$(Q)mkdir -p $@
 
-.PHONY: all check check-unit check-integration check-svm check-tcg progs bench install clean FORCE
+.PHONY: all check check-unit check-integration check-seccomp check-svm check-tcg progs bench install clean FORCE
 .SECONDARY:
 
--include $(wildcard $(BUILD)/*/*.d)
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/test/vmm/*.d)

@@ -36,6 +36,13 @@
 #define RB_HC_COUNT 3
 #define RB_HC_PORT(nr) (RB_HC_PIO_BASE + (nr))
 
+/* A guest syscall number no Linux has, answered -ENOSYS like any unknown
+ * one.  Only the test build of the VMM (-DRB_TEST_HOOKS, build/test/, never
+ * installed) gives it a meaning: the VMM then makes a host syscall its
+ * seccomp allowlist forbids, so the tests can watch the filter kill it
+ * (tests/progs/hook.c). */
+#define RB_TEST_HOOK_SYSCALL 0x7262 /* "rb" */
+
 /* ---- Guest virtual memory map ---------------------------------------------
  * The lower half is the program's.  RB_USER_TOP leaves the last page below
  * the canonical hole unmapped, as Linux's TASK_SIZE does, so SYSCALL's saved

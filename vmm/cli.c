@@ -86,6 +86,8 @@ static const char usage_text[] =
     "                  ring path, the instruction and the registers before and\n"
     "                  after; Enter: next, c: run to the end, q (or ^C): kill the\n"
     "                  program (SIGKILL, status 137).  Keys come from /dev/tty\n"
+    "  --no-seccomp    debugging only: do not confine ringbox itself with its\n"
+    "                  seccomp allowlist (a warning says so on stderr)\n"
     "  --              end of options\n"
     "  -h, --help      show this help and exit\n"
     "  --version       show the version and exit\n"
@@ -255,7 +257,7 @@ struct options {
     struct mount_opt *mounts; /* in order: a later one wins at the same point */
     size_t nmounts;
     const char *cwd;
-    bool inherit_env, stats, step;
+    bool inherit_env, stats, step, no_seccomp;
     const char *trace; /* "-" for stderr, a file name, or NULL */
     struct ringbox_trace tr; /* the trace's format, filters and summary */
     bool counting, count_and_trace; /* -c, -C */
@@ -359,6 +361,8 @@ static int parse_run(int argc, char **argv, struct options *o)
             o->cwd = val;
         } else if (strcmp(a, "--inherit-env") == 0) {
             o->inherit_env = true;
+        } else if (strcmp(a, "--no-seccomp") == 0) {
+            o->no_seccomp = true;
         } else if (strcmp(a, "--stats") == 0) {
             o->stats = true;
         } else if (strcmp(a, "--step") == 0) {
@@ -661,6 +665,10 @@ static int run(int argc, char **argv, bool maps_only)
         return rc;
     }
 
+    if (o.no_seccomp && !maps_only)
+        say("WARNING: --no-seccomp: the VMM runs unconfined; a compromised VMM has the host "
+            "user's full rights");
+
     struct env env = {0};
     extern char **environ;
     if (o.inherit_env && environ)
@@ -691,6 +699,8 @@ static int run(int argc, char **argv, bool maps_only)
     /* -c alone counts and shows nothing live, as strace -c. */
     if (o.counting && !o.count_and_trace)
         cfg.trace.events = 0;
+    /* This process exists to run the sandbox: confine all of it. */
+    cfg.confine = o.no_seccomp ? RINGBOX_CONFINE_NONE : RINGBOX_CONFINE_PROCESS;
     if (o.mem)
         cfg.mem_bytes = o.mem;
     cfg.time_limit_ns = o.time_ns;

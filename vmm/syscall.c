@@ -22,6 +22,21 @@ static const char *const names[] = {
 #include "sysnames.h"
 };
 
+#ifdef RB_TEST_HOOKS
+#include <sys/socket.h>
+#include <unistd.h>
+/* Test builds only (see RB_TEST_HOOK_SYSCALL): a host socket, which the
+ * run-phase filter must answer with SIGSYS. */
+static int64_t test_hook(void)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    close(fd);
+    return 0;
+}
+#endif
+
 /* The number is checked before it indexes anything.  Linux reads only
  * EAX (entry_64.S); ringbox treats a number with upper bits set as
  * unknown, which no real program notices. */
@@ -40,6 +55,10 @@ int64_t sys_dispatch(struct ringbox *rb, const struct sys_args *args)
         if (!h)
             c->unknown_syscalls++;
     }
+#ifdef RB_TEST_HOOKS
+    if (nr == RB_TEST_HOOK_SYSCALL)
+        return test_hook();
+#endif
     int64_t ret = h ? h(rb, args) : -ENOSYS;
     if (ret == -EMFILE && c) {
         c->emfile++;
