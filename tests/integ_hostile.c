@@ -343,9 +343,30 @@ START_TEST(stack_overflow)
 }
 END_TEST
 
+/* ---- programs that never end ------------------------------------------------ */
+
+/* A syscall-free busy loop, and one that ignores the SIGALRM it armed for
+ * 1 s: the program's own signal arrives and changes nothing, and the time
+ * limit still ends it at 2 s, as SIGKILL would (status 137). */
+START_TEST(time_limit)
+{
+    static const char *const modes[] = {"busy", "noalarm"};
+    const char *mode = modes[_i / INTEG_NLIBC];
+    const char *prog = hostile("spin", _i % INTEG_NLIBC);
+    struct proc_run p;
+    integ_cli_run(ARGS("run", "--time", "2", (char *)prog, (char *)mode), NULL, &p);
+    ck_assert_msg(p.status == 128 + SIGKILL, "%s: status %d, stderr '%s'", mode, p.status, p.err);
+    ck_assert_str_eq(p.out, "spinning\n");
+    ck_assert_msg(strstr(p.err, "time limit exceeded"), "%s: stderr '%s'", mode, p.err);
+    ck_assert_msg(!strstr(p.err, "Sanitizer") && !strstr(p.err, "Assertion"), "%s: stderr '%s'", mode, p.err);
+    integ_proc_free(&p);
+}
+END_TEST
+
 /* Test cases: "kernel" and "code" exercise the CPU's protection and
  * paging, so the TCG lane runs them; "syscalls" is the VMM's own argument
- * checking and accounting, the same on every lane. */
+ * checking and accounting, the same on every lane; "time" needs the host
+ * timer to stop a guest that never exits. */
 Suite *hostile_suite(void)
 {
     Suite *s = suite_create("hostile");
@@ -367,5 +388,10 @@ Suite *hostile_suite(void)
     tcase_add_loop_test(sys, syscall_attack, 0, (NOCASES - NOCASES_CODE) * INTEG_NLIBC);
     tcase_add_loop_test(sys, many_mmaps, 0, INTEG_NLIBC);
     suite_add_tcase(s, sys);
+
+    TCase *time = tcase_create("time");
+    tcase_set_timeout(time, 60);
+    tcase_add_loop_test(time, time_limit, 0, 2 * INTEG_NLIBC);
+    suite_add_tcase(s, time);
     return s;
 }
