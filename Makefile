@@ -7,6 +7,7 @@
 #   make check-unit   unit tests only (no /dev/kvm needed)
 #   make check-svm    the integration suite, linked statically, on SVM under QEMU
 #                     TCG (docs/tcg.md); check-tcg is the same target
+#   make fuzz         the libFuzzer harnesses in fuzz/, FUZZ_SECONDS=60 each (clang)
 #   make bench        benchmarks (figures, never pass/fail)
 #   make install      PREFIX=/usr/local DESTDIR=
 #   V=1               show commands;  SAN=1  sanitizer build (into build/san)
@@ -228,6 +229,59 @@ check: check-unit check-integration check-seccomp
 	$(Q)$(MAKE) --no-print-directory SAN=1 BUILD=$(BUILD)/san check-unit check-integration
 endif
 
+# ---- fuzzing: libFuzzer harnesses over the pure parts (fuzz/, docs/fuzz.md) --
+# The library is rebuilt with clang's coverage and sanitizers; clang's
+# stricter warnings about two kernel-header idioms are not ours to fix.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_HARNESSES := elf guestmem path
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-gnu-variable-sized-type-not-at-end \
+               -Wno-missing-field-initializers $(FUZZ_SAN) -Iinclude -iquote vmm -iquote fuzz \
+               -I$(BUILD)/gen
+FUZZ_LIB_OBJS := $(patsubst vmm/%.c,$(BUILD)/fuzz/vmm/%.o,$(LIB_SRCS)) $(BUILD)/vmm/stub_blob.o
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_HARNESSES))
+
+$(BUILD)/fuzz/vmm/%.o: vmm/%.c | $(BUILD)/fuzz/vmm $(BUILD)/gen/sysnames.h
+	@echo "  CC      $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+$(BUILD)/fuzz/libringbox.a: $(FUZZ_LIB_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+# The harnesses' own checks are left without coverage instrumentation: it
+# would only slow them, and what guides the fuzzer is the library's coverage.
+$(BUILD)/fuzz/%: fuzz/%.c fuzz/fuzz.c fuzz/fuzz.h $(BUILD)/fuzz/libringbox.a
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -fno-sanitize-coverage=trace-pc-guard,inline-8bit-counters,trace-cmp,pc-table \
+	  -o $@ fuzz/$*.c fuzz/fuzz.c $(BUILD)/fuzz/libringbox.a $(LIBS)
+
+# Seed corpora, generated: the built guest programs and the unit suite's
+# malformed ELF images; guest-memory inputs and path lists from fuzz/seeds.
+$(BUILD)/fuzz/seeds: fuzz/seeds $(BUILD)/tests/unit progs | $(BUILD)/fuzz/vmm
+	@echo "  SEEDS   $@"
+	$(Q)rm -rf $@ && mkdir -p $@/elf
+	$(Q)cp $(BUILD)/progs/* $@/elf/
+	$(Q)RB_ELF_SEEDS=$(abspath $@/elf) CK_RUN_SUITE=elf $(BUILD)/tests/unit >/dev/null
+	$(Q)fuzz/seeds $@
+
+fuzz-build: $(FUZZ_BINS) $(BUILD)/fuzz/seeds
+
+# Each harness for FUZZ_SECONDS, growing its corpus in $(BUILD)/fuzz/corpus,
+# with TMPDIR inside the build (the path harness's tree and the file view's
+# private directory live there; libFuzzer exits without running atexit).
+# A failing input is saved in $(BUILD)/fuzz/crash/HARNESS/.
+fuzz: fuzz-build
+	$(Q)for h in $(FUZZ_HARNESSES); do \
+	  mkdir -p $(BUILD)/fuzz/corpus/$$h $(BUILD)/fuzz/crash/$$h; \
+	  echo "  FUZZ    $$h for $(FUZZ_SECONDS) s"; \
+	  rm -rf $(BUILD)/fuzz/tmp && mkdir -p $(BUILD)/fuzz/tmp; \
+	  (cd $(BUILD)/fuzz && TMPDIR=$$PWD/tmp ./$$h -max_total_time=$(FUZZ_SECONDS) \
+	     -print_final_stats=1 -artifact_prefix=crash/$$h/ corpus/$$h seeds/$$h) \
+	     >$(BUILD)/fuzz/$$h.log 2>&1 || \
+	    { tail -n 40 $(BUILD)/fuzz/$$h.log; echo "fuzz: $$h failed; see $(BUILD)/fuzz/$$h.log" >&2; exit 1; }; \
+	  rm -rf $(BUILD)/fuzz/tmp; \
+	  grep -E '^stat::number_of_executed_units|^stat::peak_rss' $(BUILD)/fuzz/$$h.log | sed "s/^/  $$h /"; \
+	done
+
 # ---- benchmarks: figures only, never pass/fail ------------------------------
 BENCH_BINS := $(BUILD)/bench/harness $(BUILD)/bench/hypercall $(BUILD)/bench/syscalls.glibc \
               $(BUILD)/bench/touch.glibc $(BUILD)/bench/hello.dyn $(BUILD)/bench/limits
@@ -265,10 +319,10 @@ clean:
 	rm -rf build
 
 $(BUILD) $(BUILD)/guest $(BUILD)/vmm $(BUILD)/gen $(BUILD)/tests $(BUILD)/progs $(BUILD)/hostile $(BUILD)/bench \
-$(BUILD)/test/vmm:
+$(BUILD)/test/vmm $(BUILD)/fuzz/vmm:
 	$(Q)mkdir -p $@
 
-.PHONY: all check check-unit check-integration check-seccomp check-svm check-tcg progs bench install clean FORCE
+.PHONY: all check check-unit check-integration check-seccomp check-svm check-tcg fuzz fuzz-build progs bench install clean FORCE
 .SECONDARY:
 
--include $(wildcard $(BUILD)/*/*.d $(BUILD)/test/vmm/*.d)
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/test/vmm/*.d $(BUILD)/fuzz/vmm/*.d)

@@ -69,6 +69,25 @@ static void make_valid(struct timg *t)
     memset(t->buf + 0x1000, 0xd5, 0x10);
 }
 
+/* With RB_ELF_SEEDS=DIR the suite also writes each image it builds into
+ * DIR, as the seed corpus of the ELF fuzzer (make fuzz). */
+static void save_seed(const struct timg *t)
+{
+    const char *dir = getenv("RB_ELF_SEEDS");
+    if (!dir)
+        return;
+    /* Named by content (FNV-1a), since each test runs in its own process. */
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < t->len; i++)
+        h = (h ^ t->buf[i]) * 0x100000001b3ULL;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/unit-%016llx", dir, (unsigned long long)h);
+    FILE *f = fopen(path, "wb");
+    ck_assert_msg(f, "cannot write the seed %s", path);
+    ck_assert_uint_eq(fwrite(t->buf, 1, t->len, f), t->len);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
 START_TEST(valid_image_passes)
 {
     struct timg t;
@@ -76,6 +95,7 @@ START_TEST(valid_image_passes)
     char why[160] = "";
 
     make_valid(&t);
+    save_seed(&t);
     ck_assert_int_eq(elf_validate(t.buf, t.len, &img, why, sizeof why), 0);
     ck_assert(!img.pie);
     ck_assert_uint_eq(img.entry, T_ENTRY);
@@ -257,6 +277,7 @@ START_TEST(malformed_rejected)
     memset(&img, 0xa5, sizeof img);
     struct elf_image before = img;
     c->mutate(&t);
+    save_seed(&t);
     int rc = elf_validate(t.buf, t.len, &img, why, sizeof why);
     ck_assert_msg(rc == c->status, "%s: got %d (\"%s\"), want %d", c->name, rc, why, c->status);
     ck_assert_msg(strstr(why, c->reason), "%s: reason \"%s\" lacks \"%s\"", c->name, why, c->reason);
@@ -323,6 +344,7 @@ END_TEST
 static int validate(struct timg *t, struct elf_image *img)
 {
     char why[160] = "";
+    save_seed(t);
     int rc = elf_validate(t->buf, t->len, img, why, sizeof why);
     ck_assert_msg(rc == 0, "rejected: %s", why);
     return rc;
