@@ -1,4 +1,4 @@
-/* integ_step.c - `--step` in a real terminal: tmux runs ringbox, sends keys and reads the screen back. */
+/* integ_step.c - `ringbox trace --step` in a real terminal: tmux runs ringbox, sends keys and reads the screen back. */
 #define _GNU_SOURCE
 #include <check.h>
 #include <fcntl.h>
@@ -73,7 +73,7 @@ static char *wait_for(const struct term *t, const char *want)
     return s;
 }
 
-/* ringbox run --step PROGRAM in a detached session of a private tmux
+/* ringbox trace --step PROGRAM in a detached session of a private tmux
  * server; after it ends, the shell prints its status and the terminal's
  * icanon and echo settings. */
 static void start(struct term *t, const char *prog)
@@ -82,7 +82,7 @@ static void start(struct term *t, const char *prog)
     snprintf(t->name, sizeof t->name, "step");
     char args[2048];
     snprintf(args, sizeof args,
-             "new-session -d -s %s -x 160 -y 50 \"%s run --step %s; echo EXIT=\\$?; "
+             "new-session -d -s %s -x 160 -y 50 \"%s trace --step %s; echo EXIT=\\$?; "
              "stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | "
              "tr '\\n' ' ' | sed 's/^/TTY=/'; echo; sleep 600\"",
              t->name, integ_ringbox(), prog);
@@ -173,6 +173,17 @@ START_TEST(a_fault_is_a_step)
     ck_assert_msg(strstr(s, "\nEXIT=139\n") && strstr(s, "HLT is privileged"), "screen:\n%s", s);
     free(s);
     stop(&t);
+}
+END_TEST
+
+/* Stepping belongs to the trace command. */
+START_TEST(step_is_a_trace_option)
+{
+    struct proc_run r;
+    integ_cli_run((char *const[]){"run", "--step", (char *)integ_prog("hello", "glibc", 0), NULL}, NULL, &r);
+    ck_assert_int_eq(r.status, 125);
+    ck_assert_msg(strstr(r.err, "--step is an option of 'ringbox trace'"), "stderr '%s'", r.err);
+    integ_proc_free(&r);
 }
 END_TEST
 
@@ -270,6 +281,7 @@ Suite *step_suite(void)
     tcase_add_test(tc, enter_steps_and_c_runs_to_the_end);
     tcase_add_test(tc, q_kills_the_program);
     tcase_add_test(tc, a_fault_is_a_step);
+    tcase_add_test(tc, step_is_a_trace_option);
     tcase_add_test(tc, hook_sees_every_crossing_with_registers);
     tcase_add_test(tc, hook_can_run_on_or_kill);
     suite_add_tcase(s, tc);

@@ -82,10 +82,6 @@ static const char usage_text[] =
     "  --trace         trace every crossing live on stderr: each syscall as strace\n"
     "                  shows it, with its cost, each fault, each denial\n"
     "  --trace=FILE    the same, into FILE\n"
-    "  --step          pause after each crossing (syscall or exception): show the\n"
-    "                  ring path, the instruction and the registers before and\n"
-    "                  after; Enter: next, c: run to the end, q (or ^C): kill the\n"
-    "                  program (SIGKILL, status 137).  Keys come from /dev/tty\n"
     "  --no-seccomp    debugging only: do not confine ringbox itself with its\n"
     "                  seccomp allowlist (a warning says so on stderr)\n"
     "  --              end of options\n"
@@ -107,6 +103,10 @@ static const char usage_text[] =
     "                  time per syscall, and how the wall time splits into guest\n"
     "                  ring 3, the crossings and the VMM (as strace -c)\n"
     "  -C              both: the live trace and the -c summary\n"
+    "  --step          pause after each crossing (syscall or exception): show the\n"
+    "                  ring path, the instruction and the registers before and\n"
+    "                  after; Enter: next, c: run to the end, q (or ^C): kill the\n"
+    "                  program (SIGKILL, status 137).  Keys come from /dev/tty\n"
     "Filters change what is shown and counted, never what runs.\n"
     "\n"
     "Exit status:\n"
@@ -366,6 +366,8 @@ static int parse_run(int argc, char **argv, struct options *o)
         } else if (strcmp(a, "--stats") == 0) {
             o->stats = true;
         } else if (strcmp(a, "--step") == 0) {
+            if (!o->is_trace)
+                return usage_error("--step is an option of 'ringbox trace'");
             o->step = true;
         } else if (strcmp(a, "--trace") == 0) {
             o->trace = "-";
