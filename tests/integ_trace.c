@@ -174,7 +174,7 @@ START_TEST(json_lines_parse_and_carry_the_schema)
         const char *text = slurp(path);
         for (const char *l = text; *l; l = strchr(l, '\n') + 1) {
             const char *end = strchr(l, '\n');
-            ck_assert_msg(end && !strncmp(l, "{\"type\":\"", 10) && end[-1] == '}', "line: %.200s", l);
+            ck_assert_msg(end && !strncmp(l, "{\"type\":\"", sizeof("{\"type\":\"") - 1) && end[-1] == '}', "line: %.200s", l);
         }
         ck_assert_ptr_nonnull(strstr(text, "\"type\":\"fault\""));
     }
