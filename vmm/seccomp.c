@@ -144,6 +144,12 @@ static size_t rules_for(const struct ringbox *rb, struct rule out[SECCOMP_RULES_
          * and revokes the guest's cached translations; glibc's malloc
          * trims its heaps with the same advice. */
         ALLOW1(madvise, SCMP_A2(SCMP_CMP_EQ, MADV_DONTNEED)),
+#if defined(__SANITIZE_ADDRESS__)
+        /* Sanitizer builds only: ASan remaps the shadow of a large block it
+         * allocates with these two advices (sanitizer_common's MmapFixed). */
+        ALLOW1(madvise, SCMP_A2(SCMP_CMP_EQ, MADV_NOHUGEPAGE)),
+        ALLOW1(madvise, SCMP_A2(SCMP_CMP_EQ, MADV_DONTDUMP)),
+#endif
         /* The VMM's own heap (Capstone allocates while disassembling a
          * fault): anonymous memory only, never executable, and realloc's
          * move of a large block (glibc passes exactly MREMAP_MAYMOVE; a
