@@ -45,11 +45,17 @@ CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck -ls
 # ---- the ring-0 stub: freestanding, linked at its upper-half address -------
 STUB_SRCS := $(wildcard guest/*.S)
 STUB_OBJS := $(patsubst guest/%.S,$(BUILD)/guest/%.o,$(STUB_SRCS))
+# The same sources with RB_STUB_TIMED: TSC stamps for the trace's summary.
+STUB_TIMED_OBJS := $(patsubst guest/%.S,$(BUILD)/guest-timed/%.o,$(STUB_SRCS))
 STUB_CFLAGS := -ffreestanding -nostdlib -fno-pic -fno-asynchronous-unwind-tables -Iinclude -MMD -MP
 
 $(BUILD)/guest/%.o: guest/%.S include/ringbox_abi.h | $(BUILD)/guest
 	@echo "  AS      $@"
 	$(Q)$(CC) $(STUB_CFLAGS) -c -o $@ $<
+
+$(BUILD)/guest-timed/%.o: guest/%.S include/ringbox_abi.h | $(BUILD)/guest-timed
+	@echo "  AS      $@"
+	$(Q)$(CC) $(STUB_CFLAGS) -DRB_STUB_TIMED -c -o $@ $<
 
 $(BUILD)/guest.lds: guest.ld include/ringbox_abi.h | $(BUILD)
 	$(Q)$(CC) -E -P -x c -undef -D__ASSEMBLER__ -Iinclude -o $@ $<
@@ -58,12 +64,16 @@ $(BUILD)/stub.elf: $(STUB_OBJS) $(BUILD)/guest.lds
 	@echo "  LD      $@"
 	$(Q)ld -nostdlib -static --no-dynamic-linker -T $(BUILD)/guest.lds -o $@ $(STUB_OBJS)
 
+$(BUILD)/stub-timed.elf: $(STUB_TIMED_OBJS) $(BUILD)/guest.lds
+	@echo "  LD      $@"
+	$(Q)ld -nostdlib -static --no-dynamic-linker -T $(BUILD)/guest.lds -o $@ $(STUB_TIMED_OBJS)
+
 # The budget check: the linker script asserts it too, this prints the figure.
-$(BUILD)/stub.bin: $(BUILD)/stub.elf
+$(BUILD)/stub.bin $(BUILD)/stub-timed.bin: $(BUILD)/%.bin: $(BUILD)/%.elf
 	$(Q)objcopy -O binary $< $@
 	$(Q)size=$$(size -A $< | awk '$$1 == ".text" { print $$2 }'); \
 	 budget=$$(echo RB_STUB_TEXT_BUDGET | $(CC) -E -P -x c -include include/ringbox_abi.h - | tail -n1); \
-	 echo "  STUB    $$size of $$budget bytes"; \
+	 echo "  STUB    $(notdir $@): $$size of $$budget bytes"; \
 	 if [ $$size -gt $$budget ]; then echo "stub: text is $$size bytes, over its budget of $$budget" >&2; rm -f $@; exit 1; fi
 
 # ---- the library ------------------------------------------------------------
@@ -80,9 +90,9 @@ $(BUILD)/vmm/%.o: vmm/%.c | $(BUILD)/vmm $(BUILD)/gen/sysnames.h
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/vmm/stub_blob.o: vmm/stub_blob.S $(BUILD)/stub.bin | $(BUILD)/vmm
+$(BUILD)/vmm/stub_blob.o: vmm/stub_blob.S $(BUILD)/stub.bin $(BUILD)/stub-timed.bin | $(BUILD)/vmm
 	@echo "  AS      $@"
-	$(Q)$(CC) -c -DSTUB_BIN='"$(BUILD)/stub.bin"' -o $@ $<
+	$(Q)$(CC) -c -DSTUB_BIN='"$(BUILD)/stub.bin"' -DSTUB_TIMED_BIN='"$(BUILD)/stub-timed.bin"' -o $@ $<
 
 $(BUILD)/libringbox.a: $(LIB_OBJS)
 	@echo "  AR      $@"
@@ -318,7 +328,7 @@ install: all
 clean:
 	rm -rf build
 
-$(BUILD) $(BUILD)/guest $(BUILD)/vmm $(BUILD)/gen $(BUILD)/tests $(BUILD)/progs $(BUILD)/hostile $(BUILD)/bench \
+$(BUILD) $(BUILD)/guest $(BUILD)/guest-timed $(BUILD)/vmm $(BUILD)/gen $(BUILD)/tests $(BUILD)/progs $(BUILD)/hostile $(BUILD)/bench \
 $(BUILD)/test/vmm $(BUILD)/fuzz/vmm:
 	$(Q)mkdir -p $@
 

@@ -4,6 +4,9 @@
  * 0.6 us each, so the paths are counted:
  *   architectural SYSCALL:  mov, mov, out | mov, sysretq               (5)
  *   kvm_pvm SYSCALL (#PF):  cmp, jne, push, pop, mov, out | mov, sysretq (8)
+ * The timed build (RB_STUB_TIMED, docs/trace.md) adds a TSC stamp of 7
+ * instructions on each entry from ring 3 and each return to it; the default
+ * build has none.
  * Each route has its own OUT (RB_HC_SYSCALL, RB_HC_SYSCALL_PF), so the VMM
  * learns the route from the port and counts it without a single extra
  * instruction here.  The stub keeps no policy and parses nothing; the VMM
@@ -11,6 +14,20 @@
  * each hypercall.
  */
 #include "ringbox_abi.h"
+
+/* Store the TSC at `slot` without changing a register: RDTSC is allowed
+ * at CPL 0 whatever CR4.TSD says (SDM Vol. 2B RDTSC).  Needs a stack. */
+	.macro	stamp slot
+#ifdef RB_STUB_TIMED
+	push	%rax
+	push	%rdx
+	rdtsc
+	mov	%eax, \slot
+	mov	%edx, \slot + 4
+	pop	%rdx
+	pop	%rax
+#endif
+	.endm
 
 	.section .stub.header, "a"
 	.long	RB_STUB_MAGIC, RB_ABI_VERSION
@@ -32,10 +49,12 @@
 syscall_entry:
 	mov	%rsp, RB_STUB_USER_RSP_VA
 	mov	$RB_KSTACK_TOP, %rsp
+	stamp	RB_STUB_TSC_IN_VA
 hc_syscall:
 	outl	%eax, $RB_HC_PORT(RB_HC_SYSCALL)
 hc_syscall_next:
 ret_sysret:
+	stamp	RB_STUB_TSC_OUT_VA
 	mov	RB_STUB_USER_RSP_VA, %rsp
 	sysretq
 
@@ -53,6 +72,7 @@ vec14:
 	pushq	32(%rsp)		/* RSP operand is read before the push */
 	popq	RB_STUB_USER_RSP_VA
 	mov	$RB_KSTACK_TOP, %rsp
+	stamp	RB_STUB_TSC_IN_VA
 hc_syscall_pf:
 	outl	%eax, $RB_HC_PORT(RB_HC_SYSCALL_PF)
 hc_syscall_pf_next:
@@ -76,6 +96,7 @@ ret_flush_iret:
 /* The VMM placed a struct rb_iret_frame at RSP: the first drop to ring 3,
  * and every return that replaces the user context. */
 ret_iret:
+	stamp	RB_STUB_TSC_OUT_VA
 	iretq
 
 pf_fault:
@@ -87,6 +108,7 @@ fault_common:
 	push	%rax
 	mov	%cr2, %rax
 	xchg	%rax, (%rsp)
+	stamp	RB_STUB_TSC_IN_VA
 hc_fault:
 	outl	%eax, $RB_HC_PORT(RB_HC_FAULT)
 hc_fault_next:

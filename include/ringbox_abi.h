@@ -65,6 +65,12 @@
 /* The interrupted user RSP while a syscall is forwarded: one vCPU, IF clear
  * in ring 0, so one slot.  The VMM reads it here for the user context. */
 #define RB_STUB_USER_RSP_VA (RB_STUB_DATA_VA + 0)
+/* The timed stub only (built with RB_STUB_TIMED, loaded for the trace's
+ * summary): the TSC when ring 3 last entered the stub, and just before
+ * the stub last returned to ring 3.  Their difference is the guest's own
+ * ring-3 time between two crossings (docs/trace.md). */
+#define RB_STUB_TSC_IN_VA (RB_STUB_DATA_VA + 8)
+#define RB_STUB_TSC_OUT_VA (RB_STUB_DATA_VA + 16)
 #define RB_GDT_VA (RB_KERNEL_BASE + 0x2000)        /* RO NX */
 #define RB_IDT_VA (RB_KERNEL_BASE + 0x3000)        /* RO NX */
 #define RB_TSS_VA (RB_KERNEL_BASE + 0x4000)        /* RO NX */

@@ -198,6 +198,21 @@ START_TEST(summary_table_and_split_add_up)
     double w = atof(wall + strlen("Where the run's "));
     double s = atof(sum + strlen("sum of the parts"));
     ck_assert_msg(w > 0 && s >= 0.95 * w && s <= 1.05 * w, "parts %f s vs wall %f s:\n%s", s, w, r.err);
+    /* The timed stub measured ring 3 apart from the crossings; each part
+     * is a positive share, and the shares add up as the seconds do. */
+    const char *parts[] = {"guest ring 3 (incl. SYSCALL, SYSRET)", "transitions + stub (VM exits)", "VMM service"};
+    double secs = 0, pct = 0;
+    for (size_t i = 0; i < 3; i++) {
+        const char *p = strstr(r.err, parts[i]);
+        ck_assert_msg(p, "no '%s':\n%s", parts[i], r.err);
+        char *end;
+        double v = strtod(p + strlen(parts[i]), &end);
+        ck_assert_msg(v > 0, "%s: %f", parts[i], v);
+        secs += v;
+        pct += strtod(strchr(end, 's') + 1, NULL);
+    }
+    ck_assert_msg(secs >= 0.95 * w && secs <= 1.05 * w, "parts %f s vs wall %f s", secs, w);
+    ck_assert_msg(pct >= 95 && pct <= 105, "shares add up to %f%%", pct);
     integ_proc_free(&r);
 }
 END_TEST

@@ -24,6 +24,7 @@
 #include "trace.h"
 
 extern const uint8_t rb_stub_image[], rb_stub_image_end[];
+extern const uint8_t rb_stub_timed_image[], rb_stub_timed_image_end[];
 
 #define SYNC_REGS (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)
 
@@ -124,10 +125,14 @@ static int map_kernel_page(struct ringbox *rb, uint64_t va, uint64_t flags, cons
 
 static int build_kernel_half(struct ringbox *rb, struct ringbox_error *err)
 {
-    size_t image = (size_t)(rb_stub_image_end - rb_stub_image);
+    /* The summary measures the program's ring-3 time with the timed stub's
+     * TSC stamps; every other run keeps the default stub's short paths. */
+    const uint8_t *stub = rb->cfg.trace.summary ? rb_stub_timed_image : rb_stub_image;
+    size_t image = rb->cfg.trace.summary ? (size_t)(rb_stub_timed_image_end - rb_stub_timed_image)
+                                         : (size_t)(rb_stub_image_end - rb_stub_image);
     if (image < sizeof(rb->stub) || image > RB_STUB_DATA_VA - RB_STUB_TEXT_VA)
         return rb_fail(err, RINGBOX_EGUEST, 0, "stub: embedded image has size %zu", image);
-    memcpy(&rb->stub, rb_stub_image, sizeof(rb->stub));
+    memcpy(&rb->stub, stub, sizeof(rb->stub));
     if (rb->stub.magic != RB_STUB_MAGIC || rb->stub.abi_version != RB_ABI_VERSION)
         return rb_fail(err, RINGBOX_EGUEST, 0, "stub: embedded image has the wrong magic or ABI version");
 
@@ -140,7 +145,7 @@ static int build_kernel_half(struct ringbox *rb, struct ringbox_error *err)
     /* Text is the only executable kernel page; nothing in the kernel half
      * is writable except the stub's one variable page and its stacks. */
     const uint64_t ro = X86_PTE_NX, rw = X86_PTE_RW | X86_PTE_NX;
-    int rc = map_kernel_page(rb, RB_STUB_TEXT_VA, 0, rb_stub_image, image, NULL);
+    int rc = map_kernel_page(rb, RB_STUB_TEXT_VA, 0, stub, image, NULL);
     if (!rc)
         rc = map_kernel_page(rb, RB_STUB_DATA_VA, rw, NULL, 0, NULL);
     if (!rc)
@@ -217,6 +222,18 @@ static int setup_msrs(struct ringbox *rb, struct ringbox_error *err)
     return 0;
 }
 
+/* The guest TSC's rate, to turn the timed stub's stamps into ns. */
+static int setup_tsc(struct ringbox *rb, struct ringbox_error *err)
+{
+    int khz = ioctl(rb->vcpu_fd, KVM_GET_TSC_KHZ, 0);
+    if (khz <= 0)
+        return rb_fail(err, RINGBOX_ENOKVM, khz < 0 ? errno : 0,
+                       "kvm: KVM_GET_TSC_KHZ failed: the trace's summary cannot time ring 3");
+    rb->trace.tsc_khz = (uint64_t)khz;
+    rb->trace.timed = true;
+    return 0;
+}
+
 int kvm_build(struct ringbox *rb, struct ringbox_error *err)
 {
     int rc = open_kvm(rb, err);
@@ -230,6 +247,8 @@ int kvm_build(struct ringbox *rb, struct ringbox_error *err)
         rc = setup_sregs(rb, err);
     if (!rc)
         rc = setup_msrs(rb, err);
+    if (!rc && rb->cfg.trace.summary)
+        rc = setup_tsc(rb, err);
     return rc;
 }
 

@@ -82,6 +82,7 @@ struct trace_state {
     uint64_t ring3_ns;    /* guest ring-3 time, from the timed stub's TSC stamps */
     uint64_t last_ring3_ns; /* the ring-3 part of the last KVM_RUN */
     uint64_t tsc_khz;     /* KVM_GET_TSC_KHZ */
+    uint64_t tsc_in;      /* the last RB_STUB_TSC_IN_VA stamp seen */
     uint64_t seq;         /* events so far, shown or not */
     uint64_t exits_seen;  /* counters.exits at the last syscall event */
     bool summed;          /* a run filled the summary */
