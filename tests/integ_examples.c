@@ -214,11 +214,11 @@ START_TEST(privileged_each_refused)
         if (!f && insns[i].pio && integ_is_kvm_pvm())
             f = strstr(r.err, "rejected port I/O");
         ck_assert_msg(f != NULL, "trace lacks '%s': '%.4000s'", want, r.err);
-        ck_assert_ptr_nonnull(strstr(f, "signal SIGSEGV (si_code 128) delivered to the handler"));
+        ck_assert_ptr_nonnull(strstr(f, "signal SIGSEGV (SI_KERNEL) delivered to the handler"));
     }
     int gp = count(r.err, "fault #GP, error 0 at rip "), io = count(r.err, "rejected port I/O");
     ck_assert_msg(gp + io == 7 && io <= 2, "%d #GP and %d rejected: '%.3000s'", gp, io, r.err);
-    ck_assert_int_eq(count(r.err, "signal SIGSEGV (si_code 128) delivered to the handler"), 7);
+    ck_assert_int_eq(count(r.err, "signal SIGSEGV (SI_KERNEL) delivered to the handler"), 7);
     ck_assert_ptr_nonnull(strstr(r.err, "+++ exited with 0 +++"));
     ck_assert_ptr_null(strstr(r.err, "killed by"));
     integ_proc_free(&r);
@@ -239,7 +239,7 @@ START_TEST(kernel_memory_read_then_write)
     ck_assert_ptr_nonnull(strstr(rd, "  why:  ring-3 code tried to read a supervisor-only page (stub text)\n"));
     ck_assert_ptr_nonnull(strstr(line_with(wr, "fault #PF"), ", cr2 0xffffffff80000000: "));
     ck_assert_ptr_nonnull(strstr(wr, "  why:  ring-3 code tried to write a supervisor-only page (stub text)\n"));
-    ck_assert_int_eq(count(r.err, "signal SIGSEGV (si_code 2) delivered to the handler"), 2);
+    ck_assert_int_eq(count(r.err, "signal SIGSEGV (SEGV_ACCERR) delivered to the handler"), 2);
     /* The program's own decoding: the read, then the write. */
     const char *r1 = strstr(r.out, "error code 0x5:\n    P=1");
     const char *w1 = strstr(r.out, "error code 0x7:\n    P=1");

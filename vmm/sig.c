@@ -464,6 +464,33 @@ static void restart_syscall(struct kvm_regs *u, long nr)
     u->rip -= 2;
 }
 
+/* The name of a si_code ringbox raises, as siginfo.h spells it; the
+ * positive codes mean different things for each signal (sigaction(2)). */
+static const char *si_code_name(int sig, int code)
+{
+    switch (code) {
+    case SI_USER:
+        return "SI_USER";
+    case SI_KERNEL:
+        return "SI_KERNEL";
+    case SI_TKILL:
+        return "SI_TKILL";
+    }
+    if (sig == SIGSEGV && code == SEGV_MAPERR)
+        return "SEGV_MAPERR";
+    if (sig == SIGSEGV && code == SEGV_ACCERR)
+        return "SEGV_ACCERR";
+    if (sig == SIGFPE && code == FPE_INTDIV)
+        return "FPE_INTDIV";
+    if (sig == SIGILL && code == ILL_ILLOPN)
+        return "ILL_ILLOPN";
+    if (sig == SIGTRAP && code == TRAP_TRACE)
+        return "TRAP_TRACE";
+    if (sig == SIGBUS && code == BUS_ADRALN)
+        return "BUS_ADRALN";
+    return "si_code ?";
+}
+
 bool sig_exit_to_user(struct ringbox *rb, struct kvm_regs *u, long nr)
 {
     bool changed = false;
@@ -498,8 +525,8 @@ bool sig_exit_to_user(struct ringbox *rb, struct kvm_regs *u, long nr)
             if (d == SIG_DFL_IGN || d == SIG_DFL_STOP)
                 continue;
             trace_event(rb, RINGBOX_TRACE_SIGNAL, ringbox_signal_name(sig),
-                        "%s (si_code %d): no handler, default action: the program ends",
-                        ringbox_signal_name(sig), rb->sig.info[sig].code);
+                        "%s (%s): no handler, default action: the program ends",
+                        ringbox_signal_name(sig), si_code_name(sig, rb->sig.info[sig].code));
             vm_kill(rb, sig);
             return changed;
         }
@@ -521,8 +548,9 @@ bool sig_exit_to_user(struct ringbox *rb, struct kvm_regs *u, long nr)
             return changed;
         }
         trace_event(rb, RINGBOX_TRACE_SIGNAL, ringbox_signal_name(sig),
-                    "%s (si_code %d) delivered to the handler at %#llx, frame at %#llx",
-                    ringbox_signal_name(sig), rb->sig.info[sig].code, (unsigned long long)u->rip,
+                    "%s (%s) delivered to the handler at %#llx, frame at %#llx",
+                    ringbox_signal_name(sig), si_code_name(sig, rb->sig.info[sig].code),
+                    (unsigned long long)u->rip,
                     (unsigned long long)u->rsp);
         changed = true;
         rb->sig.flags &= ~SIG_F_RESTORE_MASK;
