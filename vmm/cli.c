@@ -639,11 +639,15 @@ static char *read_maps(const ringbox_t *rb)
 
 /* The fault's explanation, code, page walk and the address space, after
  * the one-line summary. */
-static void print_fault(const ringbox_t *rb, const struct ringbox_fault *ft)
+/* The explanation, code and page walk, unless `explained` says the live
+ * trace already put them on stderr, then the address space either way. */
+static void print_fault(const ringbox_t *rb, const struct ringbox_fault *ft, bool explained)
 {
-    char report[4096];
-    ringbox_format_fault(rb, ft, report, sizeof report);
-    fputs(report, stderr);
+    if (!explained) {
+        char report[4096];
+        ringbox_format_fault(rb, ft, report, sizeof report);
+        fputs(report, stderr);
+    }
     char *maps = read_maps(rb);
     if (!maps)
         return;
@@ -761,7 +765,9 @@ static int run(int argc, char **argv, bool maps_only)
         ringbox_format_end(&res, line, sizeof line);
         say(line);
         if (res.faulted)
-            print_fault(rb, &res.fault);
+            print_fault(rb, &res.fault,
+                        cfg.trace_fd == STDERR_FILENO && cfg.trace.format == RINGBOX_TRACE_TEXT &&
+                            (cfg.trace.events & RINGBOX_TRACE_FAULT));
         rc = 128 + res.status;
     } else {
         rc = res.status & 0xff;
