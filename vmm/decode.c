@@ -40,6 +40,7 @@
 #include <termios.h>
 
 #include "decode.h"
+#include "strbuf.h"
 #include "ringbox.h"
 #include "sysarg.h"
 
@@ -59,37 +60,21 @@
 
 /* ---- output ----------------------------------------------------------------- */
 
-struct out {
-    char *buf;
-    size_t len, n;
-};
-
-__attribute__((format(printf, 2, 3))) static void put(struct out *o, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    size_t at = o->n < o->len ? o->n : o->len;
-    int k = vsnprintf(o->buf + at, o->len - at, fmt, ap);
-    va_end(ap);
-    if (k > 0)
-        o->n += (size_t)k;
-}
-
-static bool full(const struct out *o)
+static bool full(const struct strbuf *o)
 {
     return o->n + 1 >= o->len;
 }
 
 /* Less than a quarter of the buffer left: arrays stop with ", ..." so that
  * their closing bracket still fits. */
-static bool room_short(const struct out *o)
+static bool room_short(const struct strbuf *o)
 {
     return o->n + o->len / 4 >= o->len;
 }
 
 /* A rendering that did not fit ends in "..." so it cannot be mistaken for
  * a whole one. */
-static void finish(struct out *o)
+static void finish(struct strbuf *o)
 {
     if (o->len >= 4 && o->n >= o->len)
         memcpy(o->buf + o->len - 4, "...", 4);
@@ -112,37 +97,37 @@ static const char *xlat_find(const struct xlat *t, size_t n, uint64_t v)
 }
 
 /* One value: its name, or strace's `0x63 /+ AF_??? +/`. */
-static void put_xlat(struct out *o, const struct xlat *t, size_t n, uint64_t v, const char *prefix)
+static void put_xlat(struct strbuf *o, const struct xlat *t, size_t n, uint64_t v, const char *prefix)
 {
     const char *s = xlat_find(t, n, v);
     if (s)
-        put(o, "%s", s);
+        strbuf_put(o, "%s", s);
     else
-        put(o, "%#llx /* %s??? */", (unsigned long long)v, prefix);
+        strbuf_put(o, "%#llx /* %s??? */", (unsigned long long)v, prefix);
 }
 #define PUT_XLAT(o, t, v, prefix) put_xlat(o, t, ARRAY_LEN(t), v, prefix)
 
 /* A flag set: names in table order (multi-bit names before their parts),
  * the rest in hex; `zero` names an empty set ("0" when NULL). */
-static void put_flags(struct out *o, const struct xlat *t, size_t n, uint64_t v, const char *zero,
+static void put_flags(struct strbuf *o, const struct xlat *t, size_t n, uint64_t v, const char *zero,
                       const char *prefix, bool sep)
 {
     if (v == 0) {
         if (!sep)
-            put(o, "%s", zero ? zero : "0");
+            strbuf_put(o, "%s", zero ? zero : "0");
         return;
     }
     for (size_t i = 0; i < n && v; i++) {
         if (t[i].v && (v & t[i].v) == t[i].v) {
-            put(o, "%s%s", sep ? "|" : "", t[i].name);
+            strbuf_put(o, "%s%s", sep ? "|" : "", t[i].name);
             v &= ~t[i].v;
             sep = true;
         }
     }
     if (v && sep)
-        put(o, "|%#llx", (unsigned long long)v);
+        strbuf_put(o, "|%#llx", (unsigned long long)v);
     else if (v)
-        put(o, "%#llx /* %s??? */", (unsigned long long)v, prefix);
+        strbuf_put(o, "%#llx /* %s??? */", (unsigned long long)v, prefix);
 }
 #define PUT_FLAGS(o, t, v, zero, prefix) put_flags(o, t, ARRAY_LEN(t), v, zero, prefix, false)
 
@@ -156,9 +141,9 @@ static const struct xlat open_flags[] = {
 };
 static const char *const open_acc[] = {"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"};
 
-static void put_open_flags(struct out *o, uint64_t v)
+static void put_open_flags(struct strbuf *o, uint64_t v)
 {
-    put(o, "%s", open_acc[v & O_ACCMODE]);
+    strbuf_put(o, "%s", open_acc[v & O_ACCMODE]);
     put_flags(o, open_flags, ARRAY_LEN(open_flags), v & ~(uint64_t)O_ACCMODE, NULL, "O_", true);
 }
 
@@ -706,49 +691,49 @@ static int peek(const struct ctx *c, void *dst, uint64_t va, size_t len)
     return mem_copy_from_user(c->m, dst, va, len);
 }
 
-static void put_addr(struct out *o, uint64_t v)
+static void put_addr(struct strbuf *o, uint64_t v)
 {
     if (v)
-        put(o, "%#llx", (unsigned long long)v);
+        strbuf_put(o, "%#llx", (unsigned long long)v);
     else
-        put(o, "NULL");
+        strbuf_put(o, "NULL");
 }
 
 /* strace's quoting (util.c, string_quote): C escapes for the usual
  * controls, octal for other non-printables (three digits when an octal
  * digit follows, so the reading is unambiguous), or \xNN for every byte
  * when `hex`. */
-static void put_quoted(struct out *o, const uint8_t *s, size_t n, bool more, bool hex)
+static void put_quoted(struct strbuf *o, const uint8_t *s, size_t n, bool more, bool hex)
 {
-    put(o, "\"");
+    strbuf_put(o, "\"");
     for (size_t i = 0; i < n && !full(o); i++) {
         uint8_t ch = s[i];
         if (hex) {
-            put(o, "\\x%02x", ch);
+            strbuf_put(o, "\\x%02x", ch);
             continue;
         }
         switch (ch) {
-        case '"': put(o, "\\\""); break;
-        case '\\': put(o, "\\\\"); break;
-        case '\f': put(o, "\\f"); break;
-        case '\n': put(o, "\\n"); break;
-        case '\r': put(o, "\\r"); break;
-        case '\t': put(o, "\\t"); break;
-        case '\v': put(o, "\\v"); break;
+        case '"': strbuf_put(o, "\\\""); break;
+        case '\\': strbuf_put(o, "\\\\"); break;
+        case '\f': strbuf_put(o, "\\f"); break;
+        case '\n': strbuf_put(o, "\\n"); break;
+        case '\r': strbuf_put(o, "\\r"); break;
+        case '\t': strbuf_put(o, "\\t"); break;
+        case '\v': strbuf_put(o, "\\v"); break;
         default:
             if (ch >= ' ' && ch < 0x7f)
-                put(o, "%c", ch);
+                strbuf_put(o, "%c", ch);
             else if (i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7')
-                put(o, "\\%03o", ch);
+                strbuf_put(o, "\\%03o", ch);
             else
-                put(o, "\\%o", ch);
+                strbuf_put(o, "\\%o", ch);
         }
     }
-    put(o, more ? "\"..." : "\"");
+    strbuf_put(o, more ? "\"..." : "\"");
 }
 
 /* A buffer of `len` bytes at va, at most DECODE_STR_MAX of them shown. */
-static void put_buf(struct out *o, const struct ctx *c, uint64_t va, uint64_t len, bool hex)
+static void put_buf(struct strbuf *o, const struct ctx *c, uint64_t va, uint64_t len, bool hex)
 {
     uint8_t b[DECODE_STR_MAX];
     size_t n = len < sizeof(b) ? (size_t)len : sizeof(b);
@@ -760,7 +745,7 @@ static void put_buf(struct out *o, const struct ctx *c, uint64_t va, uint64_t le
 }
 
 /* A NUL-terminated string of at most `max` bytes shown. */
-static void put_cstr(struct out *o, const struct ctx *c, uint64_t va, size_t max)
+static void put_cstr(struct strbuf *o, const struct ctx *c, uint64_t va, size_t max)
 {
     char b[DECODE_PATH_MAX + 1];
     if (!c->m || !va) {
@@ -778,90 +763,90 @@ static void put_cstr(struct out *o, const struct ctx *c, uint64_t va, size_t max
 
 /* ---- small renderers ---------------------------------------------------------- */
 
-static void put_sig(struct out *o, uint64_t v)
+static void put_sig(struct strbuf *o, uint64_t v)
 {
     const char *ab = v > 0 && v < 32 ? sigabbrev_np((int)v) : NULL;
     if (ab)
-        put(o, "SIG%s", ab);
+        strbuf_put(o, "SIG%s", ab);
     else if (v == 32)
-        put(o, "SIGRTMIN");
+        strbuf_put(o, "SIGRTMIN");
     else if (v > 32 && v <= 64)
-        put(o, "SIGRT_%d", (int)v - 32);
+        strbuf_put(o, "SIGRT_%d", (int)v - 32);
     else
-        put(o, "%d", (int)v);
+        strbuf_put(o, "%d", (int)v);
 }
 
 /* strace's sigset: member names without SIG, or ~[...] of the complement
  * when more than half the set is full. */
-static void put_sigset(struct out *o, uint64_t set)
+static void put_sigset(struct strbuf *o, uint64_t set)
 {
     bool inv = __builtin_popcountll(set) > 32;
     if (inv)
         set = ~set;
-    put(o, "%s[", inv ? "~" : "");
+    strbuf_put(o, "%s[", inv ? "~" : "");
     bool first = true;
     for (int s = 1; s <= 64; s++) {
         if (!(set >> (s - 1) & 1))
             continue;
         const char *ab = s < 32 ? sigabbrev_np(s) : NULL;
-        put(o, first ? "" : " ");
+        strbuf_put(o, first ? "" : " ");
         first = false;
         if (ab)
-            put(o, "%s", ab);
+            strbuf_put(o, "%s", ab);
         else if (s == 32)
-            put(o, "RTMIN");
+            strbuf_put(o, "RTMIN");
         else if (s > 32)
-            put(o, "RT_%d", s - 32);
+            strbuf_put(o, "RT_%d", s - 32);
         else
-            put(o, "%d", s);
+            strbuf_put(o, "%d", s);
     }
-    put(o, "]");
+    strbuf_put(o, "]");
 }
 
-static void put_mode(struct out *o, uint64_t v)
+static void put_mode(struct strbuf *o, uint64_t v)
 {
-    put(o, "%#03llo", (unsigned long long)v);
+    strbuf_put(o, "%#03llo", (unsigned long long)v);
 }
 
 /* st_mode: S_IFREG|0644, with the set-id and sticky bits named. */
-static void put_st_mode(struct out *o, uint32_t mode)
+static void put_st_mode(struct strbuf *o, uint32_t mode)
 {
     const char *t = xlat_find(file_types, ARRAY_LEN(file_types), mode & S_IFMT);
     if (t)
-        put(o, "%s|", t);
+        strbuf_put(o, "%s|", t);
     else if (mode & S_IFMT)
-        put(o, "%#o|", mode & S_IFMT);
+        strbuf_put(o, "%#o|", mode & S_IFMT);
     for (size_t i = 0; i < ARRAY_LEN(mode_bits); i++)
         if (mode & mode_bits[i].v)
-            put(o, "%s|", mode_bits[i].name);
-    put(o, "%#03o", mode & 0777);
+            strbuf_put(o, "%s|", mode_bits[i].name);
+    strbuf_put(o, "%#03o", mode & 0777);
 }
 
-static void put_timespec(struct out *o, const struct ctx *c, uint64_t va)
+static void put_timespec(struct strbuf *o, const struct ctx *c, uint64_t va)
 {
     struct timespec t;
     if (peek(c, &t, va, sizeof(t)) < 0)
         put_addr(o, va);
     else
-        put(o, "{tv_sec=%lld, tv_nsec=%lld}", (long long)t.tv_sec, (long long)t.tv_nsec);
+        strbuf_put(o, "{tv_sec=%lld, tv_nsec=%lld}", (long long)t.tv_sec, (long long)t.tv_nsec);
 }
 
-static void put_timeval(struct out *o, const struct timeval *t)
+static void put_timeval(struct strbuf *o, const struct timeval *t)
 {
-    put(o, "{tv_sec=%lld, tv_usec=%llu}", (long long)t->tv_sec, (unsigned long long)t->tv_usec);
+    strbuf_put(o, "{tv_sec=%lld, tv_usec=%llu}", (long long)t->tv_sec, (unsigned long long)t->tv_usec);
 }
 
-static void put_rlim(struct out *o, uint64_t v)
+static void put_rlim(struct strbuf *o, uint64_t v)
 {
     if (v == SYSARG_RLIM_INFINITY)
-        put(o, "RLIM64_INFINITY");
+        strbuf_put(o, "RLIM64_INFINITY");
     else if (v > 1024 && v % 1024 == 0)
-        put(o, "%llu*1024", (unsigned long long)(v / 1024));
+        strbuf_put(o, "%llu*1024", (unsigned long long)(v / 1024));
     else
-        put(o, "%llu", (unsigned long long)v);
+        strbuf_put(o, "%llu", (unsigned long long)v);
 }
 
-static void put_sockaddr(struct out *o, const struct ctx *c, uint64_t va, uint64_t len)
+static void put_sockaddr(struct strbuf *o, const struct ctx *c, uint64_t va, uint64_t len)
 {
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof(ss));
@@ -870,7 +855,7 @@ static void put_sockaddr(struct out *o, const struct ctx *c, uint64_t va, uint64
         put_addr(o, va);
         return;
     }
-    put(o, "{sa_family=");
+    strbuf_put(o, "{sa_family=");
     PUT_XLAT(o, domains, ss.ss_family, "AF_");
     if (ss.ss_family == AF_UNIX && n > offsetof(struct sockaddr_un, sun_path)) {
         const struct sockaddr_un *u = (const struct sockaddr_un *)&ss;
@@ -880,80 +865,80 @@ static void put_sockaddr(struct out *o, const struct ctx *c, uint64_t va, uint64
         plen -= abstract;
         if (!abstract)
             plen = strnlen(p, plen);
-        put(o, ", sun_path=%s", abstract ? "@" : "");
+        strbuf_put(o, ", sun_path=%s", abstract ? "@" : "");
         put_quoted(o, (const uint8_t *)p, plen, false, false);
     } else if (ss.ss_family == AF_INET && n >= sizeof(struct sockaddr_in)) {
         const struct sockaddr_in *in = (const struct sockaddr_in *)&ss;
         char a[INET_ADDRSTRLEN];
         inet_ntop(AF_INET, &in->sin_addr, a, sizeof(a));
-        put(o, ", sin_port=htons(%u), sin_addr=inet_addr(\"%s\")", ntohs(in->sin_port), a);
+        strbuf_put(o, ", sin_port=htons(%u), sin_addr=inet_addr(\"%s\")", ntohs(in->sin_port), a);
     } else if (ss.ss_family == AF_INET6 && n >= sizeof(struct sockaddr_in6)) {
         const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
         char a[INET6_ADDRSTRLEN];
         inet_ntop(AF_INET6, &in6->sin6_addr, a, sizeof(a));
-        put(o, ", sin6_port=htons(%u), sin6_flowinfo=htonl(%u), inet_pton(AF_INET6, \"%s\", &sin6_addr), sin6_scope_id=%u",
+        strbuf_put(o, ", sin6_port=htons(%u), sin6_flowinfo=htonl(%u), inet_pton(AF_INET6, \"%s\", &sin6_addr), sin6_scope_id=%u",
             ntohs(in6->sin6_port), ntohl(in6->sin6_flowinfo), a, in6->sin6_scope_id);
     } else if (n > sizeof(sa_family_t)) {
-        put(o, ", ...");
+        strbuf_put(o, ", ...");
     }
-    put(o, "}");
+    strbuf_put(o, "}");
 }
 
 /* iovecs with their data, `data` bytes of it in all (the call's result for
  * readv, everything for writev). */
-static void put_iov(struct out *o, const struct ctx *c, uint64_t va, uint64_t cnt, uint64_t data)
+static void put_iov(struct strbuf *o, const struct ctx *c, uint64_t va, uint64_t cnt, uint64_t data)
 {
     struct sysarg_iovec v;
     if (cnt > SYSARG_IOV_MAX || (cnt && peek(c, &v, va, sizeof(v)) < 0)) {
         put_addr(o, va);
         return;
     }
-    put(o, "[");
+    strbuf_put(o, "[");
     for (uint64_t i = 0; i < cnt; i++) {
         if (i && (room_short(o) || peek(c, &v, va + i * sizeof(v), sizeof(v)) < 0)) {
-            put(o, ", ...");
+            strbuf_put(o, ", ...");
             break;
         }
-        put(o, "%s{iov_base=", i ? ", " : "");
+        strbuf_put(o, "%s{iov_base=", i ? ", " : "");
         uint64_t show = v.len < data ? v.len : data;
         put_buf(o, c, v.base, show, false);
         data -= show;
-        put(o, ", iov_len=%llu}", (unsigned long long)v.len);
+        strbuf_put(o, ", iov_len=%llu}", (unsigned long long)v.len);
     }
-    put(o, "]");
+    strbuf_put(o, "]");
 }
 
 /* poll's array: the events asked for, or after the call the non-zero
  * revents.  A negative fd is ignored by poll, and strace shows it bare. */
-static void put_pollfds(struct out *o, const struct ctx *c, uint64_t va, uint64_t n, bool revents)
+static void put_pollfds(struct strbuf *o, const struct ctx *c, uint64_t va, uint64_t n, bool revents)
 {
     struct pollfd p;
     if (n && peek(c, &p, va, sizeof(p)) < 0) {
         put_addr(o, va);
         return;
     }
-    put(o, "[");
+    strbuf_put(o, "[");
     bool first = true;
     for (uint64_t i = 0; i < n; i++) {
         if (i && (room_short(o) || peek(c, &p, va + i * sizeof(p), sizeof(p)) < 0)) {
-            put(o, ", ...");
+            strbuf_put(o, ", ...");
             break;
         }
         if (revents && !p.revents)
             continue;
-        put(o, "%s{fd=%d", first ? "" : ", ", p.fd);
+        strbuf_put(o, "%s{fd=%d", first ? "" : ", ", p.fd);
         first = false;
         if (revents || p.fd >= 0) {
-            put(o, ", %s=", revents ? "revents" : "events");
+            strbuf_put(o, ", %s=", revents ? "revents" : "events");
             PUT_FLAGS(o, poll_events, (uint16_t)(revents ? p.revents : p.events), NULL, "POLL");
         }
-        put(o, "}");
+        strbuf_put(o, "}");
     }
-    put(o, "]");
+    strbuf_put(o, "]");
 }
 
 /* select's fd_set: the members of the first nfds bits. */
-static void put_fdset(struct out *o, const struct ctx *c, uint64_t va, uint64_t nfds)
+static void put_fdset(struct strbuf *o, const struct ctx *c, uint64_t va, uint64_t nfds)
 {
     uint8_t b[128];
     if (nfds > sizeof(b) * 8)
@@ -963,31 +948,31 @@ static void put_fdset(struct out *o, const struct ctx *c, uint64_t va, uint64_t 
         put_addr(o, va);
         return;
     }
-    put(o, "[");
+    strbuf_put(o, "[");
     bool first = true;
     for (uint64_t fd = 0; fd < nfds; fd++) {
         if (b[fd / 8] >> (fd % 8) & 1) {
-            put(o, "%s%llu", first ? "" : " ", (unsigned long long)fd);
+            strbuf_put(o, "%s%llu", first ? "" : " ", (unsigned long long)fd);
             first = false;
         }
     }
-    put(o, "]");
+    strbuf_put(o, "]");
 }
 
-static void put_wstatus(struct out *o, int s)
+static void put_wstatus(struct strbuf *o, int s)
 {
     if (WIFEXITED(s))
-        put(o, "[{WIFEXITED(s) && WEXITSTATUS(s) == %d}]", WEXITSTATUS(s));
+        strbuf_put(o, "[{WIFEXITED(s) && WEXITSTATUS(s) == %d}]", WEXITSTATUS(s));
     else if (WIFSIGNALED(s)) {
-        put(o, "[{WIFSIGNALED(s) && WTERMSIG(s) == ");
+        strbuf_put(o, "[{WIFSIGNALED(s) && WTERMSIG(s) == ");
         put_sig(o, (uint64_t)WTERMSIG(s));
-        put(o, "%s}]", WCOREDUMP(s) ? " && WCOREDUMP(s)" : "");
+        strbuf_put(o, "%s}]", WCOREDUMP(s) ? " && WCOREDUMP(s)" : "");
     } else if (WIFSTOPPED(s)) {
-        put(o, "[{WIFSTOPPED(s) && WSTOPSIG(s) == ");
+        strbuf_put(o, "[{WIFSTOPPED(s) && WSTOPSIG(s) == ");
         put_sig(o, (uint64_t)WSTOPSIG(s));
-        put(o, "}]");
+        strbuf_put(o, "}]");
     } else {
-        put(o, "[%#x]", s);
+        strbuf_put(o, "[%#x]", s);
     }
 }
 
@@ -997,32 +982,32 @@ struct ksigaction {
     uint64_t handler, flags, restorer, mask;
 };
 
-static void put_sigaction(struct out *o, const struct ctx *c, uint64_t va)
+static void put_sigaction(struct strbuf *o, const struct ctx *c, uint64_t va)
 {
     struct ksigaction k;
     if (peek(c, &k, va, sizeof(k)) < 0) {
         put_addr(o, va);
         return;
     }
-    put(o, "{sa_handler=");
+    strbuf_put(o, "{sa_handler=");
     if (k.handler == (uint64_t)(uintptr_t)SIG_DFL)
-        put(o, "SIG_DFL");
+        strbuf_put(o, "SIG_DFL");
     else if (k.handler == (uint64_t)(uintptr_t)SIG_IGN)
-        put(o, "SIG_IGN");
+        strbuf_put(o, "SIG_IGN");
     else
-        put(o, "%#llx", (unsigned long long)k.handler);
-    put(o, ", sa_mask=");
+        strbuf_put(o, "%#llx", (unsigned long long)k.handler);
+    strbuf_put(o, ", sa_mask=");
     put_sigset(o, k.mask);
-    put(o, ", sa_flags=");
+    strbuf_put(o, ", sa_flags=");
     PUT_FLAGS(o, sa_flags, k.flags, NULL, "SA_");
     if (k.flags & K_SA_RESTORER)
-        put(o, ", sa_restorer=%#llx", (unsigned long long)k.restorer);
-    put(o, "}");
+        strbuf_put(o, ", sa_restorer=%#llx", (unsigned long long)k.restorer);
+    strbuf_put(o, "}");
 }
 
 /* getdents64's records, counted by walking their d_reclen fields
  * (struct linux_dirent64: ino 8, off 8, reclen 2, type 1, name). */
-static void put_dirents(struct out *o, const struct ctx *c, uint64_t va)
+static void put_dirents(struct strbuf *o, const struct ctx *c, uint64_t va)
 {
     put_addr(o, va);
     if (!c->ok || !c->m)
@@ -1035,7 +1020,7 @@ static void put_dirents(struct out *o, const struct ctx *c, uint64_t va)
         at += reclen;
         count++;
     }
-    put(o, " /* %llu entries */", (unsigned long long)count);
+    strbuf_put(o, " /* %llu entries */", (unsigned long long)count);
 }
 
 /* Which argument is the sigsetsize of the calls that take a sigset. */
@@ -1054,7 +1039,7 @@ static int sigsetsize_arg(long nr)
 
 /* ---- one argument ------------------------------------------------------------ */
 
-static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
+static void put_arg(struct strbuf *o, const struct ctx *c, int i, enum kind k)
 {
     const uint64_t *a = c->a->a;
     uint64_t v = a[i];
@@ -1082,17 +1067,17 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
         uint8_t cpus[128];
     } u;
     switch (k) {
-    case K_INT: put(o, "%d", (int)v); break;
-    case K_UINT: put(o, "%u", (unsigned)v); break;
-    case K_LONG: put(o, "%lld", (long long)v); break;
-    case K_ULONG: put(o, "%llu", (unsigned long long)v); break;
-    case K_HEX: put(o, "%#llx", (unsigned long long)v); break;
+    case K_INT: strbuf_put(o, "%d", (int)v); break;
+    case K_UINT: strbuf_put(o, "%u", (unsigned)v); break;
+    case K_LONG: strbuf_put(o, "%lld", (long long)v); break;
+    case K_ULONG: strbuf_put(o, "%llu", (unsigned long long)v); break;
+    case K_HEX: strbuf_put(o, "%#llx", (unsigned long long)v); break;
     case K_PTR: put_addr(o, v); break;
     case K_DIRFD:
         if ((int)v == AT_FDCWD)
-            put(o, "AT_FDCWD");
+            strbuf_put(o, "AT_FDCWD");
         else
-            put(o, "%d", (int)v);
+            strbuf_put(o, "%d", (int)v);
         break;
     case K_PATH: put_cstr(o, c, v, DECODE_PATH_MAX); break;
     case K_STR: put_cstr(o, c, v, DECODE_STR_MAX); break;
@@ -1132,14 +1117,14 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
         uint64_t huge = rest >> K_MAP_HUGE_SHIFT & K_MAP_HUGE_MASK;
         rest &= ~((uint64_t)K_MAP_HUGE_MASK << K_MAP_HUGE_SHIFT);
         if (t)
-            put(o, "%s", t);
+            strbuf_put(o, "%s", t);
         else if (v & MAP_TYPE)
-            put(o, "%#llx /* MAP_??? */", (unsigned long long)(v & MAP_TYPE));
+            strbuf_put(o, "%#llx /* MAP_??? */", (unsigned long long)(v & MAP_TYPE));
         else
-            put(o, "MAP_FILE");
+            strbuf_put(o, "MAP_FILE");
         put_flags(o, map_flags, ARRAY_LEN(map_flags), rest, NULL, "MAP_", true);
         if (huge)
-            put(o, "|%llu<<MAP_HUGE_SHIFT", (unsigned long long)huge);
+            strbuf_put(o, "|%llu<<MAP_HUGE_SHIFT", (unsigned long long)huge);
         break;
     }
     case K_MREMAP: PUT_FLAGS(o, mremap_flags, v, NULL, "MREMAP_"); break;
@@ -1169,11 +1154,11 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
             put_addr(o, v);
             break;
         }
-        put(o, "{ss_sp=");
+        strbuf_put(o, "{ss_sp=");
         put_addr(o, (uint64_t)(uintptr_t)u.ss.ss_sp);
-        put(o, ", ss_flags=");
+        strbuf_put(o, ", ss_flags=");
         PUT_FLAGS(o, ss_flags, (uint32_t)u.ss.ss_flags, NULL, "SS_");
-        put(o, ", ss_size=%zu}", u.ss.ss_size);
+        strbuf_put(o, ", ss_size=%zu}", u.ss.ss_size);
         break;
     case K_CLOCK: PUT_XLAT(o, clocks, (uint32_t)v, "CLOCK_"); break;
     case K_TIMER_FLAGS: PUT_FLAGS(o, timer_flags, (uint32_t)v, NULL, "TIMER_"); break;
@@ -1197,28 +1182,28 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
             put_addr(o, v);
             break;
         }
-        put(o, "{it_interval=");
+        strbuf_put(o, "{it_interval=");
         put_timeval(o, &u.it.it_interval);
-        put(o, ", it_value=");
+        strbuf_put(o, ", it_value=");
         put_timeval(o, &u.it.it_value);
-        put(o, "}");
+        strbuf_put(o, "}");
         break;
     case K_UTIMES:
         if (peek(c, u.ts, v, sizeof(u.ts)) < 0) {
             put_addr(o, v);
             break;
         }
-        put(o, "[");
+        strbuf_put(o, "[");
         for (int j = 0; j < 2; j++) {
-            put(o, "%s{tv_sec=%lld, tv_nsec=", j ? ", " : "", (long long)u.ts[j].tv_sec);
+            strbuf_put(o, "%s{tv_sec=%lld, tv_nsec=", j ? ", " : "", (long long)u.ts[j].tv_sec);
             if (u.ts[j].tv_nsec == UTIME_NOW)
-                put(o, "UTIME_NOW}");
+                strbuf_put(o, "UTIME_NOW}");
             else if (u.ts[j].tv_nsec == UTIME_OMIT)
-                put(o, "UTIME_OMIT}");
+                strbuf_put(o, "UTIME_OMIT}");
             else
-                put(o, "%lld}", (long long)u.ts[j].tv_nsec);
+                strbuf_put(o, "%lld}", (long long)u.ts[j].tv_nsec);
         }
-        put(o, "]");
+        strbuf_put(o, "]");
         break;
     case K_FCNTL: PUT_XLAT(o, fcntl_cmds, (uint32_t)v, "F_"); break;
     case K_IOCTL: {
@@ -1226,9 +1211,9 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
         static const char *const dirs[] = {"_IOC_NONE", "_IOC_WRITE", "_IOC_READ",
                                            "_IOC_READ|_IOC_WRITE"};
         if (s)
-            put(o, "%s", s);
+            strbuf_put(o, "%s", s);
         else
-            put(o, "_IOC(%s, %#x, %#x, %#x)", dirs[_IOC_DIR(v) & 3], (unsigned)_IOC_TYPE(v),
+            strbuf_put(o, "_IOC(%s, %#x, %#x, %#x)", dirs[_IOC_DIR(v) & 3], (unsigned)_IOC_TYPE(v),
                 (unsigned)_IOC_NR(v), (unsigned)_IOC_SIZE(v));
         break;
     }
@@ -1244,7 +1229,7 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
         put_flags(o, sock_flags, ARRAY_LEN(sock_flags), (uint32_t)v & (SOCK_CLOEXEC | SOCK_NONBLOCK),
                   NULL, "SOCK_", true);
         if (f)
-            put(o, "|%#x /* SOCK_??? */", f);
+            strbuf_put(o, "|%#x /* SOCK_??? */", f);
         break;
     }
     case K_PROTO:
@@ -1253,7 +1238,7 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
         else if (a[0] == AF_NETLINK)
             PUT_XLAT(o, netlink_protos, (uint32_t)v, "NETLINK_");
         else
-            put(o, "%d", (int)v);
+            strbuf_put(o, "%d", (int)v);
         break;
     case K_SOCKADDR: put_sockaddr(o, c, v, next); break;
     case K_SOCKADDR_OUT:
@@ -1268,19 +1253,19 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
         if (!v || (k == K_INT_PTR && !c->ok) || peek(c, &u.iv, v, sizeof(u.iv)) < 0)
             put_addr(o, v);
         else
-            put(o, "[%d]", u.iv);
+            strbuf_put(o, "[%d]", u.iv);
         break;
     case K_ULONG_PTR:
         if (peek(c, &u.u64, v, sizeof(u.u64)) < 0)
             put_addr(o, v);
         else
-            put(o, "[%llu]", (unsigned long long)u.u64);
+            strbuf_put(o, "[%llu]", (unsigned long long)u.u64);
         break;
     case K_FD_PAIR:
         if (!c->ok || peek(c, u.fds, v, sizeof(u.fds)) < 0)
             put_addr(o, v);
         else
-            put(o, "[%d, %d]", u.fds[0], u.fds[1]);
+            strbuf_put(o, "[%d, %d]", u.fds[0], u.fds[1]);
         break;
     case K_MSGFLAGS: PUT_FLAGS(o, msg_flags, (uint32_t)v, NULL, "MSG_"); break;
     case K_SHUT: PUT_XLAT(o, shut_how, (uint32_t)v, "SHUT_"); break;
@@ -1289,11 +1274,11 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
         if (a[1] == SOL_SOCKET)
             PUT_XLAT(o, so_names, (uint32_t)v, "SO_");
         else
-            put(o, "%d", (int)v);
+            strbuf_put(o, "%d", (int)v);
         break;
     case K_SOCKOPT_VAL:
         if (next == sizeof(int) && peek(c, &u.iv, v, sizeof(int)) == 0)
-            put(o, "[%d]", u.iv);
+            strbuf_put(o, "[%d]", u.iv);
         else
             put_addr(o, v);
         break;
@@ -1303,18 +1288,18 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
             put_addr(o, v);
             break;
         }
-        put(o, "{msg_name=");
+        strbuf_put(o, "{msg_name=");
         if (u.mh.msg_name)
             put_sockaddr(o, c, (uint64_t)(uintptr_t)u.mh.msg_name, u.mh.msg_namelen);
         else
-            put(o, "NULL");
-        put(o, ", msg_namelen=%u, msg_iov=", u.mh.msg_namelen);
+            strbuf_put(o, "NULL");
+        strbuf_put(o, ", msg_namelen=%u, msg_iov=", u.mh.msg_namelen);
         put_iov(o, c, (uint64_t)(uintptr_t)u.mh.msg_iov, u.mh.msg_iovlen,
                 k == K_MSGHDR_OUT ? (uint64_t)c->ret : UINT64_MAX);
-        put(o, ", msg_iovlen=%zu, msg_controllen=%zu, msg_flags=", u.mh.msg_iovlen,
+        strbuf_put(o, ", msg_iovlen=%zu, msg_controllen=%zu, msg_flags=", u.mh.msg_iovlen,
             u.mh.msg_controllen);
         PUT_FLAGS(o, msg_flags, (uint32_t)u.mh.msg_flags, NULL, "MSG_");
-        put(o, "}");
+        strbuf_put(o, "}");
         break;
     case K_RLIMIT_RES: PUT_XLAT(o, rlimits, (uint32_t)v, "RLIMIT_"); break;
     case K_RLIMIT:
@@ -1323,21 +1308,21 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
             put_addr(o, v);
             break;
         }
-        put(o, "{rlim_cur=");
+        strbuf_put(o, "{rlim_cur=");
         put_rlim(o, u.rl.rlim_cur);
-        put(o, ", rlim_max=");
+        strbuf_put(o, ", rlim_max=");
         put_rlim(o, u.rl.rlim_max);
-        put(o, "}");
+        strbuf_put(o, "}");
         break;
     case K_ARCH: PUT_XLAT(o, arch_codes, (uint32_t)v, "ARCH_"); break;
     case K_FUTEX_OP: {
         uint32_t op = (uint32_t)v;
         const char *s = xlat_find(futex_ops, ARRAY_LEN(futex_ops), op & FUTEX_CMD_MASK);
         if (!s) {
-            put(o, "%#x /* FUTEX_??? */", op);
+            strbuf_put(o, "%#x /* FUTEX_??? */", op);
             break;
         }
-        put(o, "%s%s%s", s, op & FUTEX_PRIVATE_FLAG ? "_PRIVATE" : "",
+        strbuf_put(o, "%s%s%s", s, op & FUTEX_PRIVATE_FLAG ? "_PRIVATE" : "",
             op & FUTEX_CLOCK_REALTIME ? "|FUTEX_CLOCK_REALTIME" : "");
         break;
     }
@@ -1346,24 +1331,24 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
             put_addr(o, v);
             break;
         }
-        put(o, "{st_mode=");
+        strbuf_put(o, "{st_mode=");
         put_st_mode(o, u.st.st_mode);
         if (S_ISCHR(u.st.st_mode) || S_ISBLK(u.st.st_mode))
-            put(o, ", st_rdev=makedev(%#x, %#x)", major(u.st.st_rdev), minor(u.st.st_rdev));
+            strbuf_put(o, ", st_rdev=makedev(%#x, %#x)", major(u.st.st_rdev), minor(u.st.st_rdev));
         else
-            put(o, ", st_size=%lld", (long long)u.st.st_size);
-        put(o, ", ...}");
+            strbuf_put(o, ", st_size=%lld", (long long)u.st.st_size);
+        strbuf_put(o, ", ...}");
         break;
     case K_STATX_OUT:
         if (!c->ok || peek(c, &u.sx, v, sizeof(u.sx)) < 0) {
             put_addr(o, v);
             break;
         }
-        put(o, "{stx_mask=");
+        strbuf_put(o, "{stx_mask=");
         PUT_FLAGS(o, statx_mask, u.sx.stx_mask, NULL, "STATX_");
-        put(o, ", stx_attributes=%#llx, stx_mode=", (unsigned long long)u.sx.stx_attributes);
+        strbuf_put(o, ", stx_attributes=%#llx, stx_mode=", (unsigned long long)u.sx.stx_attributes);
         put_st_mode(o, u.sx.stx_mode);
-        put(o, ", stx_size=%llu, ...}", (unsigned long long)u.sx.stx_size);
+        strbuf_put(o, ", stx_size=%llu, ...}", (unsigned long long)u.sx.stx_size);
         break;
     case K_STATFS_OUT:
         if (!c->ok || peek(c, &u.sf, v, sizeof(u.sf)) < 0) {
@@ -1372,10 +1357,10 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
         }
         const char *fs = xlat_find(fs_magics, ARRAY_LEN(fs_magics), (uint64_t)u.sf.f_type);
         if (fs)
-            put(o, "{f_type=%s", fs);
+            strbuf_put(o, "{f_type=%s", fs);
         else
-            put(o, "{f_type=%#llx", (unsigned long long)u.sf.f_type);
-        put(o, ", f_bsize=%lld, f_blocks=%llu, f_bfree=%llu, f_bavail=%llu, f_files=%llu, "
+            strbuf_put(o, "{f_type=%#llx", (unsigned long long)u.sf.f_type);
+        strbuf_put(o, ", f_bsize=%lld, f_blocks=%llu, f_bfree=%llu, f_bavail=%llu, f_files=%llu, "
                "f_ffree=%llu, f_fsid={val=[%#x, %#x]}, f_namelen=%lld, f_frsize=%lld, f_flags=",
             (long long)u.sf.f_bsize, (unsigned long long)u.sf.f_blocks,
             (unsigned long long)u.sf.f_bfree, (unsigned long long)u.sf.f_bavail,
@@ -1383,27 +1368,27 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
             (unsigned)u.sf.f_fsid.__val[0], (unsigned)u.sf.f_fsid.__val[1],
             (long long)u.sf.f_namelen, (long long)u.sf.f_frsize);
         PUT_FLAGS(o, st_flags, (uint64_t)u.sf.f_flags, NULL, "ST_");
-        put(o, "}");
+        strbuf_put(o, "}");
         break;
     case K_UTSNAME_OUT:
         if (!c->ok || peek(c, &u.u, v, sizeof(u.u)) < 0) {
             put_addr(o, v);
             break;
         }
-        put(o, "{sysname=");
+        strbuf_put(o, "{sysname=");
         put_quoted(o, (const uint8_t *)u.u.sysname, strnlen(u.u.sysname, sizeof(u.u.sysname)),
                    false, false);
-        put(o, ", nodename=");
+        strbuf_put(o, ", nodename=");
         put_quoted(o, (const uint8_t *)u.u.nodename, strnlen(u.u.nodename, sizeof(u.u.nodename)),
                    false, false);
-        put(o, ", ...}");
+        strbuf_put(o, ", ...}");
         break;
     case K_SYSINFO_OUT:
         if (!c->ok || peek(c, &u.si, v, sizeof(u.si)) < 0) {
             put_addr(o, v);
             break;
         }
-        put(o, "{uptime=%ld, loads=[%lu, %lu, %lu], totalram=%lu, freeram=%lu, sharedram=%lu, "
+        strbuf_put(o, "{uptime=%ld, loads=[%lu, %lu, %lu], totalram=%lu, freeram=%lu, sharedram=%lu, "
                "bufferram=%lu, totalswap=%lu, freeswap=%lu, procs=%u, totalhigh=%lu, "
                "freehigh=%lu, mem_unit=%u}",
             u.si.uptime, u.si.loads[0], u.si.loads[1], u.si.loads[2], u.si.totalram,
@@ -1415,7 +1400,7 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
             put_addr(o, v);
             break;
         }
-        put(o, "{tms_utime=%lld, tms_stime=%lld, tms_cutime=%lld, tms_cstime=%lld}",
+        strbuf_put(o, "{tms_utime=%lld, tms_stime=%lld, tms_cutime=%lld, tms_cstime=%lld}",
             (long long)u.t.tms_utime, (long long)u.t.tms_stime, (long long)u.t.tms_cutime,
             (long long)u.t.tms_cstime);
         break;
@@ -1425,11 +1410,11 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
             put_addr(o, v);
             break;
         }
-        put(o, "{ru_utime=");
+        strbuf_put(o, "{ru_utime=");
         put_timeval(o, &u.ru.ru_utime);
-        put(o, ", ru_stime=");
+        strbuf_put(o, ", ru_stime=");
         put_timeval(o, &u.ru.ru_stime);
-        put(o, ", ...}");
+        strbuf_put(o, ", ...}");
         break;
     case K_DIRENTS: put_dirents(o, c, v); break;
     case K_IOV: put_iov(o, c, v, next, UINT64_MAX); break;
@@ -1452,15 +1437,15 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
             put_addr(o, v);
             break;
         }
-        put(o, "[");
+        strbuf_put(o, "[");
         bool first = true;
         for (size_t cpu = 0; cpu < n * 8; cpu++) {
             if (u.cpus[cpu / 8] >> (cpu % 8) & 1) {
-                put(o, "%s%zu", first ? "" : " ", cpu);
+                strbuf_put(o, "%s%zu", first ? "" : " ", cpu);
                 first = false;
             }
         }
-        put(o, "]");
+        strbuf_put(o, "]");
         break;
     }
     case K_OPEN_HOW:
@@ -1468,13 +1453,13 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
             put_addr(o, v);
             break;
         }
-        put(o, "{flags=");
+        strbuf_put(o, "{flags=");
         put_open_flags(o, u.how.flags);
-        put(o, ", mode=");
+        strbuf_put(o, ", mode=");
         put_mode(o, u.how.mode);
-        put(o, ", resolve=");
+        strbuf_put(o, ", resolve=");
         PUT_FLAGS(o, resolve_flags, u.how.resolve, NULL, "RESOLVE_");
-        put(o, "}");
+        strbuf_put(o, "}");
         break;
     case K_GRND: PUT_FLAGS(o, grnd_flags, (uint32_t)v, NULL, "GRND_"); break;
     case K_CLOSE_RANGE: PUT_FLAGS(o, close_range_flags, (uint32_t)v, NULL, "CLOSE_RANGE_"); break;
@@ -1501,12 +1486,12 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
             put_addr(o, v);
             break;
         }
-        put(o, "{sigmask=");
+        strbuf_put(o, "{sigmask=");
         if (ss[1] == SYSARG_SIGSET_SIZE && peek(c, &u.u64, ss[0], sizeof(u.u64)) == 0)
             put_sigset(o, u.u64);
         else
             put_addr(o, ss[0]);
-        put(o, ", sigsetsize=%llu}", (unsigned long long)ss[1]);
+        strbuf_put(o, ", sigsetsize=%llu}", (unsigned long long)ss[1]);
         break;
     }
     case K_SIG_OUT:
@@ -1514,9 +1499,9 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
             put_addr(o, v);
             break;
         }
-        put(o, "[");
+        strbuf_put(o, "[");
         put_sig(o, (uint32_t)u.iv);
-        put(o, "]");
+        strbuf_put(o, "]");
         break;
     case K_DUMPABLE: PUT_XLAT(o, suid_dump, v, "SUID_DUMP_"); break;
     case K_REM:
@@ -1533,35 +1518,35 @@ static void put_arg(struct out *o, const struct ctx *c, int i, enum kind k)
             put_addr(o, v);
             break;
         }
-        put(o, "{l_type=");
+        strbuf_put(o, "{l_type=");
         PUT_XLAT(o, lock_types, (uint64_t)u.fl.l_type, "F_");
-        put(o, ", l_whence=");
+        strbuf_put(o, ", l_whence=");
         PUT_XLAT(o, whence, (uint64_t)u.fl.l_whence, "SEEK_");
-        put(o, ", l_start=%lld, l_len=%lld", (long long)u.fl.l_start, (long long)u.fl.l_len);
+        strbuf_put(o, ", l_start=%lld, l_len=%lld", (long long)u.fl.l_start, (long long)u.fl.l_len);
         if (k == K_FLOCK_OUT)
-            put(o, ", l_pid=%d", u.fl.l_pid);
-        put(o, "}");
+            strbuf_put(o, ", l_pid=%d", u.fl.l_pid);
+        strbuf_put(o, "}");
         break;
     case K_FD_CLOEXEC: PUT_FLAGS(o, fd_cloexec, v, NULL, "FD_"); break;
     case K_BITSET: /* shown fifth, but it is val3, the sixth register */
         if ((uint32_t)a[5] == FUTEX_BITSET_MATCH_ANY)
-            put(o, "FUTEX_BITSET_MATCH_ANY");
+            strbuf_put(o, "FUTEX_BITSET_MATCH_ANY");
         else
-            put(o, "%#x", (uint32_t)a[5]);
+            strbuf_put(o, "%#x", (uint32_t)a[5]);
         break;
     case K_WINSIZE:
     case K_WINSIZE_OUT:
         if ((k == K_WINSIZE_OUT && !c->ok) || peek(c, &u.ws, v, sizeof(u.ws)) < 0)
             put_addr(o, v);
         else
-            put(o, "{ws_row=%u, ws_col=%u, ws_xpixel=%u, ws_ypixel=%u}", u.ws.ws_row,
+            strbuf_put(o, "{ws_row=%u, ws_col=%u, ws_xpixel=%u, ws_ypixel=%u}", u.ws.ws_row,
                 u.ws.ws_col, u.ws.ws_xpixel, u.ws.ws_ypixel);
         break;
     case K_HEX_PTR_OUT:
         if (!c->ok || peek(c, &u.u64, v, sizeof(u.u64)) < 0)
             put_addr(o, v);
         else
-            put(o, "[%#llx]", (unsigned long long)u.u64);
+            strbuf_put(o, "[%#llx]", (unsigned long long)u.u64);
         break;
     }
 }
@@ -1649,7 +1634,7 @@ static int reshape(const struct sys_args *a, int n, uint8_t k[6])
 
 /* select's result: the sets as they came back, "(in [3], out [4], left
  * {...})". */
-static void put_select_ret(struct out *o, const struct ctx *c, bool ns)
+static void put_select_ret(struct strbuf *o, const struct ctx *c, bool ns)
 {
     static const char *const set_names[] = {"in", "out", "except"};
     const uint64_t *a = c->a->a;
@@ -1657,12 +1642,12 @@ static void put_select_ret(struct out *o, const struct ctx *c, bool ns)
     for (int i = 0; i < 3; i++) {
         if (!a[1 + i])
             continue;
-        put(o, "%s%s ", sep, set_names[i]);
+        strbuf_put(o, "%s%s ", sep, set_names[i]);
         put_fdset(o, c, a[1 + i], a[0]);
         sep = ", ";
     }
     if (a[4]) {
-        put(o, "%sleft ", sep);
+        strbuf_put(o, "%sleft ", sep);
         if (ns) {
             put_timespec(o, c, a[4]);
         } else {
@@ -1675,15 +1660,15 @@ static void put_select_ret(struct out *o, const struct ctx *c, bool ns)
         sep = ", ";
     }
     if (sep[0] == ',')
-        put(o, ")");
+        strbuf_put(o, ")");
 }
 
-static void put_ret(struct out *o, const struct ctx *c, const struct sig *s, struct decoded_call *d)
+static void put_ret(struct strbuf *o, const struct ctx *c, const struct sig *s, struct decoded_call *d)
 {
     int64_t r = c->ret;
     long nr = c->a->nr;
     if (s && s->ret == R_NONE) {
-        put(o, "?");
+        strbuf_put(o, "?");
         return;
     }
     if (r < 0 && r > -4096) {
@@ -1692,57 +1677,57 @@ static void put_ret(struct out *o, const struct ctx *c, const struct sig *s, str
         if (rs) {
             d->errname = rs;
             d->errdesc = restart_text[e - 512];
-            put(o, "? %s (%s)", d->errname, d->errdesc);
+            strbuf_put(o, "? %s (%s)", d->errname, d->errdesc);
             return;
         }
         d->errname = strerrorname_np(e);
         d->errdesc = strerrordesc_np(e);
         if (d->errname)
-            put(o, "-1 %s (%s)", d->errname, d->errdesc ? d->errdesc : "?");
+            strbuf_put(o, "-1 %s (%s)", d->errname, d->errdesc ? d->errdesc : "?");
         else
-            put(o, "-1 ERRNO_%d (Unknown error %d)", e, e);
+            strbuf_put(o, "-1 ERRNO_%d (Unknown error %d)", e, e);
         return;
     }
     if (!s) {
-        put(o, "%#llx", (unsigned long long)r);
+        strbuf_put(o, "%#llx", (unsigned long long)r);
         return;
     }
     uint64_t cmd = (uint32_t)c->a->a[1];
     if (s->ret == R_HEX) {
-        put(o, "%#llx", (unsigned long long)r);
+        strbuf_put(o, "%#llx", (unsigned long long)r);
     } else if (s->ret == R_OCT) {
         put_mode(o, (uint64_t)r);
     } else if (nr == __NR_fcntl && cmd == F_GETFL) {
-        put(o, "%#llx (flags ", (unsigned long long)r);
+        strbuf_put(o, "%#llx (flags ", (unsigned long long)r);
         put_open_flags(o, (uint64_t)r);
-        put(o, ")");
+        strbuf_put(o, ")");
     } else if (nr == __NR_fcntl && cmd == F_GETFD && r > 0) {
-        put(o, "%#llx (flags ", (unsigned long long)r);
+        strbuf_put(o, "%#llx (flags ", (unsigned long long)r);
         PUT_FLAGS(o, fd_cloexec, (uint64_t)r, NULL, "FD_");
-        put(o, ")");
+        strbuf_put(o, ")");
     } else {
-        put(o, "%lld", (long long)r);
+        strbuf_put(o, "%lld", (long long)r);
         bool waits = nr == __NR_poll || nr == __NR_ppoll || nr == __NR_select || nr == __NR_pselect6;
         if (waits && r == 0) {
-            put(o, " (Timeout)");
+            strbuf_put(o, " (Timeout)");
         } else if ((nr == __NR_poll || nr == __NR_ppoll) && r > 0) {
-            put(o, " (");
+            strbuf_put(o, " (");
             put_pollfds(o, c, c->a->a[0], c->a->a[1], true);
             if (nr == __NR_ppoll && c->a->a[2]) {
-                put(o, ", left ");
+                strbuf_put(o, ", left ");
                 put_timespec(o, c, c->a->a[2]);
             }
-            put(o, ")");
+            strbuf_put(o, ")");
         } else if ((nr == __NR_select || nr == __NR_pselect6) && r > 0) {
             put_select_ret(o, c, nr == __NR_pselect6);
         } else if (nr == __NR_sched_getscheduler) {
-            put(o, " (");
+            strbuf_put(o, " (");
             PUT_XLAT(o, sched_policies, (uint64_t)r, "SCHED_");
-            put(o, ")");
+            strbuf_put(o, ")");
         } else if (nr == __NR_prctl && (uint32_t)c->a->a[0] == PR_GET_DUMPABLE) {
-            put(o, " (");
+            strbuf_put(o, " (");
             PUT_XLAT(o, suid_dump, (uint64_t)r, "SUID_DUMP_");
-            put(o, ")");
+            strbuf_put(o, ")");
         }
     }
 }
@@ -1785,12 +1770,12 @@ static void render(const struct guest_mem *m, const struct sys_args *a, int64_t 
             put_socklen_back(d->arg[i], &c, a->a[i]);
         if (!(phase & (kind_is_out((enum kind)k[i]) ? PH_OUT : PH_IN)))
             continue;
-        struct out o = {.buf = d->arg[i], .len = sizeof(d->arg[i])};
+        struct strbuf o = {.buf = d->arg[i], .len = sizeof(d->arg[i])};
         put_arg(&o, &c, i, (enum kind)k[i]);
         finish(&o);
     }
     if (phase & PH_OUT) {
-        struct out o = {.buf = d->ret, .len = sizeof(d->ret)};
+        struct strbuf o = {.buf = d->ret, .len = sizeof(d->ret)};
         put_ret(&o, &c, s, d);
         finish(&o);
     }
@@ -1816,15 +1801,15 @@ void decode_call(const struct guest_mem *m, const struct sys_args *a, int64_t re
 
 int decode_format(char *buf, size_t len, long nr, const struct decoded_call *d)
 {
-    struct out o = {.buf = buf, .len = len};
+    struct strbuf o = {.buf = buf, .len = len};
     if (len)
         buf[0] = 0;
     if (d->name)
-        put(&o, "%s(", d->name);
+        strbuf_put(&o, "%s(", d->name);
     else
-        put(&o, "syscall_%ld(", nr);
+        strbuf_put(&o, "syscall_%ld(", nr);
     for (int i = 0; i < d->nargs; i++)
-        put(&o, "%s%s", i ? ", " : "", d->arg[i]);
-    put(&o, ") = %s", d->ret);
+        strbuf_put(&o, "%s%s", i ? ", " : "", d->arg[i]);
+    strbuf_put(&o, ") = %s", d->ret);
     return (int)o.n;
 }

@@ -12,6 +12,7 @@
 
 #include "err.h"
 #include "fault.h"
+#include "strbuf.h"
 #include "trace.h"
 #include "x86.h"
 
@@ -26,37 +27,20 @@ uint64_t trace_now_ns(void)
 
 /* ---- rendering ------------------------------------------------------------- */
 
-struct out {
-    char *buf;
-    size_t len, n;
-};
-
-/* Append like snprintf; o->n counts what would have been written. */
-__attribute__((format(printf, 2, 3))) static void put(struct out *o, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    size_t at = o->n < o->len ? o->n : o->len;
-    int k = vsnprintf(o->buf + at, o->len - at, fmt, ap);
-    va_end(ap);
-    if (k > 0)
-        o->n += (size_t)k;
-}
-
 /* A JSON string: quotes, backslashes and every byte outside printable
  * ASCII escaped, so any input gives valid JSON (RFC 8259 section 7). */
-static void put_json_str(struct out *o, const char *s)
+static void put_json_str(struct strbuf *o, const char *s)
 {
-    put(o, "\"");
+    strbuf_put(o, "\"");
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p == '"' || *p == '\\')
-            put(o, "\\%c", *p);
+            strbuf_put(o, "\\%c", *p);
         else if (*p < 0x20 || *p >= 0x7f)
-            put(o, "\\u%04x", *p);
+            strbuf_put(o, "\\u%04x", *p);
         else
-            put(o, "%c", *p);
+            strbuf_put(o, "%c", *p);
     }
-    put(o, "\"");
+    strbuf_put(o, "\"");
 }
 
 static const char *route_in(const struct trace_ev *e)
@@ -93,23 +77,23 @@ const char trace_legend[] =
 static const char text_header[] = "[    seconds] #event   exits    exit ns    vmm ns  route                       what\n";
 
 /* The fixed columns every text line starts with; costs blank when absent. */
-static void put_columns(struct out *o, const struct trace_ev *e, bool costs, const char *route)
+static void put_columns(struct strbuf *o, const struct trace_ev *e, bool costs, const char *route)
 {
-    put(o, "[%11.6f] #%-6llu %6llu", (double)e->t_ns / 1e9, (unsigned long long)e->seq,
+    strbuf_put(o, "[%11.6f] #%-6llu %6llu", (double)e->t_ns / 1e9, (unsigned long long)e->seq,
         (unsigned long long)e->exits);
     if (costs)
-        put(o, " %10llu %9llu", (unsigned long long)e->exit_ns, (unsigned long long)e->vmm_ns);
+        strbuf_put(o, " %10llu %9llu", (unsigned long long)e->exit_ns, (unsigned long long)e->vmm_ns);
     else
-        put(o, " %10s %9s", "", "");
+        strbuf_put(o, " %10s %9s", "", "");
     /* Pad by display columns: each "→" is three bytes but one column. */
     size_t cols = 0;
     for (const char *p = route; *p; p++)
         cols += ((unsigned char)*p & 0xc0) != 0x80;
-    put(o, "  %s%*s", route, cols < 26 ? (int)(26 - cols) : 0, "");
-    put(o, "  ");
+    strbuf_put(o, "  %s%*s", route, cols < 26 ? (int)(26 - cols) : 0, "");
+    strbuf_put(o, "  ");
 }
 
-static void put_call(struct out *o, const struct trace_ev *e)
+static void put_call(struct strbuf *o, const struct trace_ev *e)
 {
     size_t at = o->n < o->len ? o->n : o->len;
     o->n += (size_t)decode_format(o->buf + at, o->len - at, e->a->nr, e->call);
@@ -131,11 +115,11 @@ static const char *type_name(unsigned type)
 }
 
 /* "#PF page fault, error 0x4 (user read, not present)". */
-static void put_fault_what(struct out *o, const struct rb_fault_frame *f)
+static void put_fault_what(struct strbuf *o, const struct rb_fault_frame *f)
 {
-    put(o, "%s, error %#llx", ringbox_vector_name((int)f->vector), (unsigned long long)f->error_code);
+    strbuf_put(o, "%s, error %#llx", ringbox_vector_name((int)f->vector), (unsigned long long)f->error_code);
     if (f->vector == X86_VEC_PF)
-        put(o, " (%s %s, %s)", f->error_code & X86_PF_U ? "user" : "kernel",
+        strbuf_put(o, " (%s %s, %s)", f->error_code & X86_PF_U ? "user" : "kernel",
             f->error_code & X86_PF_I ? "fetch" : f->error_code & X86_PF_W ? "write" : "read",
             f->error_code & X86_PF_RSVD ? "reserved bit set"
             : f->error_code & X86_PF_P  ? "protection violation"
@@ -157,7 +141,7 @@ static void end_text(const struct ringbox_result *r, char *buf, size_t len)
 
 int trace_render_text(const struct trace_ev *e, char *buf, size_t len)
 {
-    struct out o = {.buf = buf, .len = len};
+    struct strbuf o = {.buf = buf, .len = len};
     char route[64];
     switch (e->type) {
     case RINGBOX_TRACE_SYSCALL:
@@ -169,45 +153,45 @@ int trace_render_text(const struct trace_ev *e, char *buf, size_t len)
         snprintf(route, sizeof(route), "%s→OUT→VMM→%s", ringbox_vector_name((int)e->f->vector),
                  e->spurious ? "IRET" : "signal");
         put_columns(&o, e, true, route);
-        put(&o, "fault ");
+        strbuf_put(&o, "fault ");
         put_fault_what(&o, e->f);
-        put(&o, " at rip %#llx", (unsigned long long)e->f->rip);
+        strbuf_put(&o, " at rip %#llx", (unsigned long long)e->f->rip);
         if (e->f->vector == X86_VEC_PF)
-            put(&o, ", cr2 %#llx", (unsigned long long)e->f->cr2);
+            strbuf_put(&o, ", cr2 %#llx", (unsigned long long)e->f->cr2);
         if (e->disasm && *e->disasm)
-            put(&o, ": %s", e->disasm);
+            strbuf_put(&o, ": %s", e->disasm);
         if (e->spurious)
-            put(&o, " (a stale TLB entry: flushed and retried)");
+            strbuf_put(&o, " (a stale TLB entry: flushed and retried)");
         if (e->detail)
-            put(&o, "\n%s", e->detail);
+            strbuf_put(&o, "\n%s", e->detail);
         if (o.n && o.n <= o.len && o.buf[o.n - 1] == '\n')
             o.n--; /* the one newline below ends the event */
         break;
     case RINGBOX_TRACE_REJECTED:
         snprintf(route, sizeof(route), "%s→VMM→#GP", e->name);
         put_columns(&o, e, true, route);
-        put(&o, "rejected %s", e->text);
+        strbuf_put(&o, "rejected %s", e->text);
         break;
     case RINGBOX_TRACE_EXIT: {
         char t[300];
         end_text(e->res, t, sizeof(t));
         put_columns(&o, e, false, "");
-        put(&o, "%s", t);
+        strbuf_put(&o, "%s", t);
         break;
     }
     default:
         put_columns(&o, e, false, "");
-        put(&o, "%s %s", type_name(e->type), e->text);
+        strbuf_put(&o, "%s %s", type_name(e->type), e->text);
         break;
     }
-    put(&o, "\n");
+    strbuf_put(&o, "\n");
     return (int)o.n;
 }
 
 int trace_render_json(const struct trace_ev *e, char *buf, size_t len)
 {
-    struct out o = {.buf = buf, .len = len};
-    put(&o, "{\"type\":\"%s\",\"seq\":%llu,\"t_ns\":%llu,\"exits\":%llu", type_name(e->type),
+    struct strbuf o = {.buf = buf, .len = len};
+    strbuf_put(&o, "{\"type\":\"%s\",\"seq\":%llu,\"t_ns\":%llu,\"exits\":%llu", type_name(e->type),
         (unsigned long long)e->seq, (unsigned long long)e->t_ns, (unsigned long long)e->exits);
     switch (e->type) {
     case RINGBOX_TRACE_SYSCALL: {
@@ -217,104 +201,104 @@ int trace_render_json(const struct trace_ev *e, char *buf, size_t len)
             snprintf(name, sizeof(name), "%s", c->name);
         else
             snprintf(name, sizeof(name), "syscall_%ld", e->a->nr);
-        put(&o, ",\"nr\":%ld,\"name\":", e->a->nr);
+        strbuf_put(&o, ",\"nr\":%ld,\"name\":", e->a->nr);
         put_json_str(&o, name);
-        put(&o, ",\"args\":[");
+        strbuf_put(&o, ",\"args\":[");
         for (int i = 0; i < c->nargs; i++) {
-            put(&o, i ? "," : "");
+            strbuf_put(&o, i ? "," : "");
             put_json_str(&o, c->arg[i]);
         }
         /* The raw registers: all six for a call without a known signature. */
-        put(&o, "],\"raw\":[");
+        strbuf_put(&o, "],\"raw\":[");
         for (int i = 0; i < c->nargs; i++)
-            put(&o, "%s%lld", i ? "," : "", (long long)e->a->a[i]);
-        put(&o, "],\"ret\":");
+            strbuf_put(&o, "%s%lld", i ? "," : "", (long long)e->a->a[i]);
+        strbuf_put(&o, "],\"ret\":");
         if (strcmp(c->ret, "?") == 0)
-            put(&o, "null");
+            strbuf_put(&o, "null");
         else
-            put(&o, "%lld", (long long)e->ret);
-        put(&o, ",\"ret_text\":");
+            strbuf_put(&o, "%lld", (long long)e->ret);
+        strbuf_put(&o, ",\"ret_text\":");
         put_json_str(&o, c->ret);
-        put(&o, ",\"errno\":");
+        strbuf_put(&o, ",\"errno\":");
         if (c->errname)
             put_json_str(&o, c->errname);
         else
-            put(&o, "null");
-        put(&o, ",\"route\":\"%s\",\"back\":\"%s\"",
+            strbuf_put(&o, "null");
+        strbuf_put(&o, ",\"route\":\"%s\",\"back\":\"%s\"",
             e->route == TRACE_ROUTE_SYSCALL ? "syscall" : e->route == TRACE_ROUTE_PF ? "pf" : "unknown",
             e->back == TRACE_BACK_SYSRET ? "sysret" : e->back == TRACE_BACK_IRET ? "iret" : "none");
-        put(&o, ",\"exit_ns\":%llu,\"vmm_ns\":%llu", (unsigned long long)e->exit_ns,
+        strbuf_put(&o, ",\"exit_ns\":%llu,\"vmm_ns\":%llu", (unsigned long long)e->exit_ns,
             (unsigned long long)e->vmm_ns);
         break;
     }
     case RINGBOX_TRACE_FAULT: {
         char what[160];
-        struct out w = {.buf = what, .len = sizeof(what)};
+        struct strbuf w = {.buf = what, .len = sizeof(what)};
         put_fault_what(&w, e->f);
-        put(&o, ",\"vector\":%llu,\"vector_name\":\"%s\",\"error_code\":%llu,\"cr2\":%llu,\"rip\":%llu",
+        strbuf_put(&o, ",\"vector\":%llu,\"vector_name\":\"%s\",\"error_code\":%llu,\"cr2\":%llu,\"rip\":%llu",
             (unsigned long long)e->f->vector, ringbox_vector_name((int)e->f->vector),
             (unsigned long long)e->f->error_code, (unsigned long long)e->f->cr2,
             (unsigned long long)e->f->rip);
-        put(&o, ",\"spurious\":%s,\"disasm\":", e->spurious ? "true" : "false");
+        strbuf_put(&o, ",\"spurious\":%s,\"disasm\":", e->spurious ? "true" : "false");
         put_json_str(&o, e->disasm ? e->disasm : "");
-        put(&o, ",\"text\":");
+        strbuf_put(&o, ",\"text\":");
         put_json_str(&o, what);
         if (e->ft) {
             static const char *const level[4] = {"PML4E", "PDPTE", "PDE", "PTE"};
-            put(&o, ",\"explain\":");
+            strbuf_put(&o, ",\"explain\":");
             put_json_str(&o, e->ft->explain);
-            put(&o, ",\"walk\":[");
+            strbuf_put(&o, ",\"walk\":[");
             for (int i = 0; i < e->ft->walk.levels && i < 4; i++) {
                 uint64_t v = e->ft->walk.entry[i];
 #define B(bit) ((v & (bit)) ? "true" : "false")
-                put(&o, "%s{\"level\":\"%s\",\"entry\":%llu,\"p\":%s,\"rw\":%s,\"us\":%s,\"nx\":%s}",
+                strbuf_put(&o, "%s{\"level\":\"%s\",\"entry\":%llu,\"p\":%s,\"rw\":%s,\"us\":%s,\"nx\":%s}",
                     i ? "," : "", level[i], (unsigned long long)v, B(X86_PTE_P), B(X86_PTE_RW), B(X86_PTE_US),
                     B(X86_PTE_NX));
 #undef B
             }
-            put(&o, "]");
+            strbuf_put(&o, "]");
         }
         if (e->detail) {
-            put(&o, ",\"detail\":");
+            strbuf_put(&o, ",\"detail\":");
             put_json_str(&o, e->detail);
         }
-        put(&o, ",\"exit_ns\":%llu,\"vmm_ns\":%llu", (unsigned long long)e->exit_ns,
+        strbuf_put(&o, ",\"exit_ns\":%llu,\"vmm_ns\":%llu", (unsigned long long)e->exit_ns,
             (unsigned long long)e->vmm_ns);
         break;
     }
     case RINGBOX_TRACE_REJECTED:
-        put(&o, ",\"port\":%u,\"rip\":%llu,\"cpl\":%d,\"name\":", e->port, (unsigned long long)e->rip,
+        strbuf_put(&o, ",\"port\":%u,\"rip\":%llu,\"cpl\":%d,\"name\":", e->port, (unsigned long long)e->rip,
             e->cpl);
         put_json_str(&o, e->name);
-        put(&o, ",\"text\":");
+        strbuf_put(&o, ",\"text\":");
         put_json_str(&o, e->text);
         break;
     case RINGBOX_TRACE_EXIT: {
         char t[300];
         end_text(e->res, t, sizeof(t));
         bool exited = e->res->end == RINGBOX_EXITED;
-        put(&o, ",\"end\":\"%s\",\"status\":%d,\"signal\":",
+        strbuf_put(&o, ",\"end\":\"%s\",\"status\":%d,\"signal\":",
             exited ? "exited" : e->res->end == RINGBOX_LIMIT ? "limit" : "killed",
             exited ? e->res->status : 128 + e->res->status);
         if (exited)
-            put(&o, "null");
+            strbuf_put(&o, "null");
         else
             put_json_str(&o, ringbox_signal_name(e->res->status));
-        put(&o, ",\"core_dumped\":%s,\"text\":", e->res->core_dumped ? "true" : "false");
+        strbuf_put(&o, ",\"core_dumped\":%s,\"text\":", e->res->core_dumped ? "true" : "false");
         put_json_str(&o, t);
         break;
     }
     default:
-        put(&o, ",\"name\":");
+        strbuf_put(&o, ",\"name\":");
         if (e->name)
             put_json_str(&o, e->name);
         else
-            put(&o, "null");
-        put(&o, ",\"text\":");
+            strbuf_put(&o, "null");
+        strbuf_put(&o, ",\"text\":");
         put_json_str(&o, e->text);
         break;
     }
-    put(&o, "}\n");
+    strbuf_put(&o, "}\n");
     return (int)o.n;
 }
 
@@ -675,9 +659,9 @@ static int by_time(const void *a, const void *b)
     return (x->nr > y->nr) - (x->nr < y->nr);
 }
 
-static void part(struct out *o, const char *what, uint64_t ns, uint64_t wall)
+static void part(struct strbuf *o, const char *what, uint64_t ns, uint64_t wall)
 {
-    put(o, "  %-38s %12.6f s  %6.2f%%\n", what, (double)ns / 1e9, wall ? 100.0 * (double)ns / (double)wall : 0);
+    strbuf_put(o, "  %-38s %12.6f s  %6.2f%%\n", what, (double)ns / 1e9, wall ? 100.0 * (double)ns / (double)wall : 0);
 }
 
 API int ringbox_trace_summary(const ringbox_t *rb, int fd)
@@ -699,11 +683,11 @@ API int ringbox_trace_summary(const ringbox_t *rb, int fd)
     }
     qsort(rows, n, sizeof(rows[0]), by_time);
     char buf[256];
-    struct out o;
+    struct strbuf o;
     const char *dash = "------ ----------- ----------- --------- --------- --------- ----------------\n";
 #define FLUSH() (write_all(fd, buf, o.n < sizeof(buf) ? o.n : sizeof(buf) - 1), o.n = 0)
-    o = (struct out){.buf = buf, .len = sizeof(buf)};
-    put(&o, "%% time     seconds  usecs/call     calls    errors     exits syscall\n");
+    o = (struct strbuf){.buf = buf, .len = sizeof(buf)};
+    strbuf_put(&o, "%% time     seconds  usecs/call     calls    errors     exits syscall\n");
     FLUSH();
     write_all(fd, dash, strlen(dash));
     for (size_t i = 0; i < n; i++) {
@@ -718,20 +702,20 @@ API int ringbox_trace_summary(const ringbox_t *rb, int fd)
         char errors[24] = "";
         if (c->errors)
             snprintf(errors, sizeof(errors), "%" PRIu64, c->errors);
-        put(&o, "%6.2f %11.6f %11" PRIu64 " %9" PRIu64 " %9s %9" PRIu64 " %s\n",
+        strbuf_put(&o, "%6.2f %11.6f %11" PRIu64 " %9" PRIu64 " %9s %9" PRIu64 " %s\n",
             total.ns ? 100.0 * (double)c->ns / (double)total.ns : 0.0, (double)c->ns / 1e9,
             c->ns / 1000 / c->calls, c->calls, errors, c->exits, name);
         FLUSH();
     }
     write_all(fd, dash, strlen(dash));
-    put(&o, "100.00 %11.6f %11" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " total\n",
+    strbuf_put(&o, "100.00 %11.6f %11" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " total\n",
         (double)total.ns / 1e9, total.calls ? total.ns / 1000 / total.calls : 0, total.calls, total.errors,
         total.exits);
     FLUSH();
 
     const struct trace_state *t = &rb->trace;
     uint64_t wall = t->t_end - t->t0;
-    put(&o, "\nWhere the run's %.6f s of wall time went (measured; docs/trace.md):\n", (double)wall / 1e9);
+    strbuf_put(&o, "\nWhere the run's %.6f s of wall time went (measured; docs/trace.md):\n", (double)wall / 1e9);
     FLUSH();
     if (t->timed) {
         part(&o, "guest ring 3 (incl. SYSCALL, SYSRET)", t->ring3_ns, wall);
