@@ -305,6 +305,9 @@ START_TEST(nx_stack_fetch)
     ck_assert_ptr_nonnull(strstr(r.err, "  why:  ring-3 code tried to execute a no-execute (NX) page (stack)\n"));
     ck_assert_ptr_nonnull(strstr(r.err, "error 0x15 (P U I)"));
     ck_assert_ptr_nonnull(strstr(r.err, ": mov eax, 0x2a"));
+    /* The listing starts at the fetch: the stack below it is data. */
+    snprintf(want, sizeof want, "  code:\n    => %#018llx  b8 2a 00 00 00 ", (unsigned long long)(uintptr_t)at);
+    ck_assert_msg(strstr(r.err, want), "trace lacks '%s': '%.3000s'", want, r.err);
     integ_proc_free(&r);
 }
 END_TEST

@@ -208,7 +208,11 @@ API int ringbox_format_fault(const ringbox_t *rb, const struct ringbox_fault *ft
     char where[160], code[2048], walk[1024];
     uint64_t va = ft->walk.va;
     explain_region(&rb->mm, va, where, sizeof where);
-    explain_code(&rb->mem, ft->insn_addr, CONTEXT_BEFORE, CONTEXT_AFTER, "    ", code, sizeof code);
+    /* A fetch that faulted (#PF with I/D set, SDM Vol. 3A 4.7) means RIP
+     * jumped somewhere that is not code the CPU ran: what lies before it
+     * is data, and decoding backwards through it shows only noise. */
+    bool fetch = ft->vector == X86_VEC_PF && (ft->error_code & X86_PF_I);
+    explain_code(&rb->mem, ft->insn_addr, fetch ? 0 : CONTEXT_BEFORE, CONTEXT_AFTER, "    ", code, sizeof code);
     explain_format_walk(&ft->walk, "    ", walk, sizeof walk);
     return snprintf(buf, len,
                     "  why:  %s\n"
