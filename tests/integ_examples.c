@@ -181,11 +181,13 @@ START_TEST(privileged_each_refused)
         int pio; /* port I/O: kvm_pvm may exit to the VMM for it */
     } insns[] = {
         {"hlt", "hlt", "HLT is privileged: only ring 0 may execute it", 0},
-        {"cli", "cli", "CLI is privileged: only ring 0 may execute it", 0},
+        {"cli", "cli", "CLI is privileged: only ring 0 may execute it (it needs CPL <= IOPL, and ring 3 runs with IOPL 0)", 0},
         {"mov cr3", "mov cr3, rax", "MOV to or from a control register is privileged: only ring 0 may execute it", 0},
         {"rdmsr", "rdmsr", "RDMSR is privileged: only ring 0 may execute it", 0},
-        {"in", "in al, 0x60", "IN is privileged: only ring 0 may execute it", 1},
-        {"out", "out 0x80, al", "OUT is privileged: only ring 0 may execute it", 1},
+        {"in", "in al, 0x60", "IN is privileged: only ring 0 may execute it "
+                                 "(it needs CPL <= IOPL or the port in the TSS's I/O bitmap; ring 3 has IOPL 0 and no bitmap)", 1},
+        {"out", "out 0x80, al", "OUT is privileged: only ring 0 may execute it "
+                                   "(it needs CPL <= IOPL or the port in the TSS's I/O bitmap; ring 3 has IOPL 0 and no bitmap)", 1},
         {"lgdt", "lgdt [rsp]", "LGDT is privileged: only ring 0 may execute it", 0},
     };
     struct proc_run r;
@@ -193,7 +195,7 @@ START_TEST(privileged_each_refused)
     ck_assert_msg(r.status == 0, "status %d, stdout '%s', stderr '%.3000s'", r.status, r.out, r.err);
     ck_assert_msg(strstr(r.out, "7 of 7 refused with #GP, 7 SIGSEGVs caught"), "stdout '%s'", r.out);
     for (size_t i = 0; i < sizeof insns / sizeof insns[0]; i++) {
-        char want[160];
+        char want[320];
         snprintf(want, sizeof want, "%-8s (", insns[i].insn);
         const char *at = strstr(r.out, want);
         ck_assert_msg(at != NULL, "stdout lacks '%s': '%s'", want, r.out);

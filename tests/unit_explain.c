@@ -139,14 +139,14 @@ END_TEST
 START_TEST(privileged_instructions_are_named)
 {
     EXPECT(GP, 0, 0, B(0xf4), "HLT is privileged: only ring 0 may execute it");
-    EXPECT(GP, 0, 0, B(0xfa), "CLI is privileged");
+    EXPECT(GP, 0, 0, B(0xfa), "CLI is privileged: only ring 0 may execute it (it needs CPL <= IOPL");
     EXPECT(GP, 0, 0, B(0xfb), "STI is privileged");
     EXPECT(GP, 0, 0, B(0x0f, 0x22, 0xd8), "MOV to or from a control register is privileged");
     EXPECT(GP, 0, 0, B(0x0f, 0x32), "RDMSR is privileged");
     EXPECT(GP, 0, 0, B(0x0f, 0x30), "WRMSR is privileged");
     EXPECT(GP, 0, 0, B(0x0f, 0x01, 0x14, 0x24), "LGDT is privileged");
     EXPECT(GP, 0, 0, B(0x0f, 0x01, 0x1c, 0x24), "LIDT is privileged");
-    EXPECT(GP, 0, 0, B(0xe4, 0x60), "IN is privileged");
+    EXPECT(GP, 0, 0, B(0xe4, 0x60), "IN is privileged: only ring 0 may execute it (it needs CPL <= IOPL or the port");
     EXPECT(GP, 0, 0, B(0xe7, 0xb0), "OUT is privileged");
     EXPECT(GP, 0, 0, B(0x0f, 0x01, 0x3c, 0x24), "INVLPG is privileged");
     EXPECT(GP, 0, 0, B(0x0f, 0x01, 0xf8), "SWAPGS is privileged");

@@ -264,6 +264,31 @@ static const char *privileged(unsigned id, const char *ops)
     }
 }
 
+/* The instructions IOPL governs (SDM Vol. 1 19.5.1: CLI, STI and the I/O
+ * instructions need CPL <= IOPL; the I/O ones are otherwise checked
+ * against the TSS's I/O permission bitmap, 19.5.2).  They are privileged
+ * only because ringbox gives ring 3 IOPL 0 and no bitmap; the reason is
+ * worth saying, since a kernel could grant them (iopl(2), ioperm(2)). */
+static const char *iopl_reason(unsigned id)
+{
+    switch (id) {
+    case X86_INS_CLI:
+    case X86_INS_STI:
+        return " (it needs CPL <= IOPL, and ring 3 runs with IOPL 0)";
+    case X86_INS_IN:
+    case X86_INS_OUT:
+    case X86_INS_INSB:
+    case X86_INS_INSW:
+    case X86_INS_INSD:
+    case X86_INS_OUTSB:
+    case X86_INS_OUTSW:
+    case X86_INS_OUTSD:
+        return " (it needs CPL <= IOPL or the port in the TSS's I/O bitmap; ring 3 has IOPL 0 and no bitmap)";
+    default:
+        return "";
+    }
+}
+
 static const char *access_verb(uint64_t err)
 {
     if (err & X86_PF_I)
@@ -324,7 +349,7 @@ static void explain_gp(const struct ringbox_fault *ft, char *buf, size_t len)
     }
     const char *name = decoded ? privileged(id, ops) : NULL;
     if (name) {
-        snprintf(buf, len, "%s is privileged: only ring 0 may execute it", name);
+        snprintf(buf, len, "%s is privileged: only ring 0 may execute it%s", name, iopl_reason(id));
         return;
     }
     if (!decoded) {
