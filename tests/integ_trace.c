@@ -136,6 +136,14 @@ START_TEST(classes_denials_and_signals_are_events)
     const char *end = strstr(r.err, "  +++ syscall limit exceeded: 3 syscalls served (limit 3) +++\n");
     ck_assert_msg(hit && end && hit < end, "%.4000s", r.err);
     integ_proc_free(&r);
+
+    /* A call the limit interrupts never returns to the program: "= ?",
+     * as strace shows it, not the VMM's internal EINTR. */
+    char *sleep_[] = {"trace", "--time", "0.3", (char *)integ_prog("limits", "musl", 0), "sleep", NULL};
+    integ_cli_run(sleep_, NULL, &r);
+    ck_assert_int_eq(r.status, 137);
+    ck_assert_msg(strstr(r.err, "nanosleep({tv_sec=3600, tv_nsec=0}, NULL) = ?\n"), "%.4000s", r.err);
+    integ_proc_free(&r);
 }
 END_TEST
 

@@ -481,6 +481,12 @@ void trace_syscall(struct ringbox *rb, const struct sys_args *a, struct decoded_
         return;
     if (rb->cfg.trace.events & RINGBOX_TRACE_SYSCALL) {
         decode_exit(&rb->mem, a, ret, call);
+        /* The program ended inside the call (a limit, a kill): like strace,
+         * say it never returned rather than show the VMM's internal value. */
+        if (back == TRACE_BACK_NONE) {
+            snprintf(call->ret, sizeof(call->ret), "?");
+            call->errname = call->errdesc = NULL;
+        }
         struct trace_ev e = {.type = RINGBOX_TRACE_SYSCALL,
                              .seq = seq,
                              .a = a,
