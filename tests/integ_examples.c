@@ -34,23 +34,6 @@ static int count(const char *s, const char *needle)
     return n;
 }
 
-/* The line of s that contains needle, copied (static), or NULL. */
-static const char *line_with(const char *s, const char *needle)
-{
-    static char buf[1024];
-    const char *p = strstr(s, needle);
-    if (!p)
-        return NULL;
-    while (p > s && p[-1] != '\n')
-        p--;
-    size_t len = strcspn(p, "\n");
-    if (len >= sizeof buf)
-        len = sizeof buf - 1;
-    memcpy(buf, p, len);
-    buf[len] = 0;
-    return buf;
-}
-
 /* From `ringbox trace -c`'s table, the row of syscall `name`: its calls
  * and exits columns (the errors column between them is blank when 0).
  * Returns whether the row is there. */
@@ -204,9 +187,9 @@ START_TEST(privileged_each_refused)
         /* The next line is the handler's account of the fault. */
         static const char said[] = "  refused: SIGSEGV, trap 13 (#GP general protection), error code 0, at rip ";
         const char *next = strchr(at, '\n') + 1;
-        ck_assert_msg(!strncmp(next, said, strlen(said)), "%s: '%s'", insns[i].insn, line_with(next, "  "));
+        ck_assert_msg(!strncmp(next, said, strlen(said)), "%s: '%s'", insns[i].insn, integ_line_with(next, "  "));
         ck_assert_msg(!strncmp(next + strcspn(next, "\n") - 18, "(that instruction)\n", 19), "%s: '%s'",
-                      insns[i].insn, line_with(next, "  "));
+                      insns[i].insn, integ_line_with(next, "  "));
         /* The trace: the fault at that address, why, and the handler.  (On
          * kvm_pvm IN and OUT may reach the VMM as port I/O first, which
          * answers with the same #GP.) */
@@ -237,9 +220,9 @@ START_TEST(kernel_memory_read_then_write)
     const char *rd = strstr(r.err, "fault #PF, error 0x5 (user read, protection violation) at rip ");
     const char *wr = strstr(r.err, "fault #PF, error 0x7 (user write, protection violation) at rip ");
     ck_assert_msg(rd && wr && rd < wr, "trace: '%.3000s'", r.err);
-    ck_assert_ptr_nonnull(strstr(line_with(rd, "fault #PF"), ", cr2 0xffffffff80000000: "));
+    ck_assert_ptr_nonnull(strstr(integ_line_with(rd, "fault #PF"), ", cr2 0xffffffff80000000: "));
     ck_assert_ptr_nonnull(strstr(rd, "  why:  ring-3 code tried to read a supervisor-only page (stub text)\n"));
-    ck_assert_ptr_nonnull(strstr(line_with(wr, "fault #PF"), ", cr2 0xffffffff80000000: "));
+    ck_assert_ptr_nonnull(strstr(integ_line_with(wr, "fault #PF"), ", cr2 0xffffffff80000000: "));
     ck_assert_ptr_nonnull(strstr(wr, "  why:  ring-3 code tried to write a supervisor-only page (stub text)\n"));
     ck_assert_int_eq(count(r.err, "signal SIGSEGV (SEGV_ACCERR) delivered to the handler"), 2);
     /* The program's own decoding: the read, then the write. */
@@ -278,7 +261,7 @@ START_TEST(null_deref_cr2_zero)
     ck_assert_msg(r.status == 139, "status %d, stderr '%.3000s'", r.status, r.err);
     ck_assert_ptr_nonnull(strstr(r.out, "reading an int through a NULL pointer (address 0) ..."));
     ck_assert_ptr_null(strstr(r.out, "address 0 is mapped"));
-    const char *f = line_with(r.err, "fault #PF, error 0x4 (user read, page not present) at rip ");
+    const char *f = integ_line_with(r.err, "fault #PF, error 0x4 (user read, page not present) at rip ");
     ck_assert_msg(f && strstr(f, ", cr2 0: "), "trace '%.3000s'", r.err);
     ck_assert_ptr_nonnull(strstr(r.err, "  why:  NULL pointer dereference: ring-3 code tried to read address 0x0"));
     ck_assert_ptr_nonnull(strstr(r.err, "killed by SIGSEGV: #PF page fault, error 0x4 (U), cr2 0x0,"));

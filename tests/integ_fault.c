@@ -70,20 +70,6 @@ static void printed(const char *out, uint64_t *rip, uint64_t *addr)
     ck_assert_int_eq(sscanf(line, "rip=%" SCNx64 " addr=%" SCNx64, rip, addr), 2);
 }
 
-/* Copy the whole line of s that contains needle into buf. */
-static int line_with(const char *s, const char *needle, char *buf, size_t len)
-{
-    const char *at = strstr(s, needle);
-    if (!at)
-        return 0;
-    const char *start = at;
-    while (start > s && start[-1] != '\n')
-        start--;
-    size_t n = strcspn(start, "\n");
-    snprintf(buf, len, "%.*s", (int)n, start);
-    return 1;
-}
-
 /* Loop index: case * 2 + libc. */
 START_TEST(fault_result)
 {
@@ -178,10 +164,10 @@ START_TEST(fault_report)
         snprintf(mark, sizeof mark, "=> 0x%016" PRIx64, rip);
         ck_assert_msg(strstr(r.err, mark), "%s: report '%s' lacks '%s'", e->mode, r.err, mark);
     }
-    char line[256];
-    ck_assert_msg(line_with(r.err, "  stub text\n", line, sizeof line) && strstr(line, " supervisor  ro  x "),
+    const char *line;
+    ck_assert_msg((line = integ_line_with(r.err, "  stub text\n")) && strstr(line, " supervisor  ro  x "),
                   "%s: no supervisor-only stub text in '%s'", e->mode, r.err);
-    ck_assert_msg(line_with(r.err, "  stack guard page\n", line, sizeof line) && strstr(line, " not present "),
+    ck_assert_msg((line = integ_line_with(r.err, "  stack guard page\n")) && strstr(line, " not present "),
                   "%s: no absent stack guard in '%s'", e->mode, r.err);
 
     char want[128];
@@ -264,24 +250,25 @@ START_TEST(maps_command)
     ck_assert_msg(r.status == 0, "status %d, stderr '%s'", r.status, r.err);
     ck_assert_str_eq(r.err, "");
     ck_assert_msg(strstr(r.out, "hello from") == NULL, "the program ran: '%s'", r.out);
-    char line[256], *real = realpath(prog, NULL), want[PATH_MAX + 16];
+    const char *line;
+    char *real = realpath(prog, NULL), want[PATH_MAX + 16];
     ck_assert_ptr_nonnull(real);
     snprintf(want, sizeof want, "  text %s\n", real);
-    ck_assert_msg(line_with(r.out, want, line, sizeof line) && strstr(line, " user        ro  x "),
+    ck_assert_msg((line = integ_line_with(r.out, want)) && strstr(line, " user        ro  x "),
                   "no user text line for %s in '%s'", real, r.out);
     free(real);
-    ck_assert_msg(line_with(r.out, "  stub text\n", line, sizeof line) && strstr(line, " supervisor  ro  x "),
+    ck_assert_msg((line = integ_line_with(r.out, "  stub text\n")) && strstr(line, " supervisor  ro  x "),
                   "maps '%s'", r.out);
-    ck_assert_msg(line_with(r.out, "  GDT\n", line, sizeof line) && strstr(line, " supervisor  ro  nx "),
+    ck_assert_msg((line = integ_line_with(r.out, "  GDT\n")) && strstr(line, " supervisor  ro  nx "),
                   "maps '%s'", r.out);
-    ck_assert_msg(line_with(r.out, "  stack guard page\n", line, sizeof line) && strstr(line, " not present "),
+    ck_assert_msg((line = integ_line_with(r.out, "  stack guard page\n")) && strstr(line, " not present "),
                   "maps '%s'", r.out);
-    ck_assert_msg(line_with(r.out, "  stack\n", line, sizeof line) && strstr(line, " user        rw  nx "),
+    ck_assert_msg((line = integ_line_with(r.out, "  stack\n")) && strstr(line, " user        rw  nx "),
                   "maps '%s'", r.out);
-    ck_assert_msg(line_with(r.out, "  kernel stack guard page\n", line, sizeof line) && strstr(line, " not present "),
+    ck_assert_msg((line = integ_line_with(r.out, "  kernel stack guard page\n")) && strstr(line, " not present "),
                   "maps '%s'", r.out);
     if (!progs[_i][1])
-        ck_assert_msg(line_with(r.out, "ld-linux", line, sizeof line) && strstr(line, " user "), "maps '%s'", r.out);
+        ck_assert_msg((line = integ_line_with(r.out, "ld-linux")) && strstr(line, " user "), "maps '%s'", r.out);
     integ_proc_free(&r);
 }
 END_TEST

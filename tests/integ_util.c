@@ -221,3 +221,15 @@ const char *integ_field(const char *s, const char *key, int slot)
     }
     return NULL;
 }
+
+const char *integ_line_with(const char *s, const char *needle)
+{
+    static char buf[1024];
+    const char *p = strstr(s, needle);
+    if (!p)
+        return NULL;
+    while (p > s && p[-1] != '\n')
+        p--;
+    snprintf(buf, sizeof buf, "%.*s", (int)strcspn(p, "\n"), p);
+    return buf;
+}

@@ -66,5 +66,8 @@ int integ_lines(const char *s);
 /* The value after "key=" at the start of a line of s, copied into buf
  * (static per slot 0..3), or NULL. */
 const char *integ_field(const char *s, const char *key, int slot);
+/* The whole line of s that contains needle, copied into a static buffer
+ * (at most 1023 bytes; the next call reuses it), or NULL. */
+const char *integ_line_with(const char *s, const char *needle);
 
 #endif
