@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "integ_util.h"
+#include "require.h"
 
 #define BUSYBOX "/bin/busybox"
 #define PYTHON3 "/usr/bin/python3"
@@ -305,21 +306,21 @@ static void compare_work(const struct prog_case *c, const char *native_dir, cons
     ck_assert_msg(n == m, "%s: %d entries in the sandbox's work directory, %d natively", c->name,
                   m - 2, n - 2);
     for (int i = 0; i < n; i++) {
-        ck_assert_msg(strcmp(nat[i]->d_name, box[i]->d_name) == 0,
-                      "%s: work directory entry '%s' in the sandbox, '%s' natively", c->name,
-                      box[i]->d_name, nat[i]->d_name);
+        REQUIRE(strcmp(nat[i]->d_name, box[i]->d_name) == 0,
+                "%s: work directory entry '%s' in the sandbox, '%s' natively", c->name,
+                box[i]->d_name, nat[i]->d_name);
         char np[512], bp[512];
         struct stat st;
         snprintf(np, sizeof np, "%s/%s", native_dir, nat[i]->d_name);
         snprintf(bp, sizeof bp, "%s/%s", box_dir, box[i]->d_name);
-        ck_assert_int_eq(lstat(np, &st), 0);
+        REQUIRE(lstat(np, &st) == 0, "%s: lstat %s: %m", c->name, np);
         if (S_ISREG(st.st_mode)) {
             size_t nlen, blen;
             char *nb = read_file(np, &nlen), *bb = read_file(bp, &blen);
-            ck_assert_msg(bb, "%s: %s is missing or unreadable", c->name, bp);
-            ck_assert_msg(nlen == blen && memcmp(nb, bb, nlen) == 0,
-                          "%s: %s differs from the native run's (%zu bytes, %zu natively)", c->name,
-                          box[i]->d_name, blen, nlen);
+            REQUIRE(bb, "%s: %s is missing or unreadable", c->name, bp);
+            REQUIRE(nlen == blen && memcmp(nb, bb, nlen) == 0,
+                    "%s: %s differs from the native run's (%zu bytes, %zu natively)", c->name,
+                    box[i]->d_name, blen, nlen);
             free(nb);
             free(bb);
         }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "integ_util.h"
+#include "require.h"
 
 #define ARGS(...) ((char *const[]){__VA_ARGS__, NULL})
 
@@ -23,7 +24,7 @@ static void test_build_run(char *const args[], struct proc_run *r)
     snprintf(path, sizeof path, "%s/test/ringbox", integ_build());
     ck_assert_msg(access(path, X_OK) == 0, "%s is missing", path);
     for (; args[n - 1]; n++) {
-        ck_assert_uint_lt(n, 7);
+        REQUIRE(n < 7, "more than 6 arguments");
         argv[n] = args[n - 1];
     }
     argv[n] = NULL;

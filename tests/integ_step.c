@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "integ_util.h"
+#include "require.h"
 
 /* Polls of the screen before giving up on a line: a bound on waiting for
  * a slow machine, not a timing check. */
@@ -50,7 +51,7 @@ static char *screen(const struct term *t)
         if (cap - n < 4096) {
             cap *= 2;
             buf = realloc(buf, cap);
-            ck_assert_ptr_nonnull(buf);
+            REQUIRE(buf, "out of memory");
         }
     }
     buf[n] = 0;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "integ_util.h"
+#include "require.h"
 
 /* A fresh temporary file name in buf. */
 static void tmp_name(char *buf, size_t len)
@@ -182,7 +183,8 @@ START_TEST(json_lines_parse_and_carry_the_schema)
         const char *text = slurp(path);
         for (const char *l = text; *l; l = strchr(l, '\n') + 1) {
             const char *end = strchr(l, '\n');
-            ck_assert_msg(end && !strncmp(l, "{\"type\":\"", sizeof("{\"type\":\"") - 1) && end[-1] == '}', "line: %.200s", l);
+            REQUIRE(end && !strncmp(l, "{\"type\":\"", sizeof("{\"type\":\"") - 1) && end[-1] == '}',
+                    "line: %.200s", l);
         }
         ck_assert_ptr_nonnull(strstr(text, "\"type\":\"fault\""));
     }

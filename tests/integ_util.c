@@ -1,6 +1,7 @@
 /* integ_util.c - running programs through the library and the ringbox command for the integration suites. */
 #define _GNU_SOURCE
 #include "integ_util.h"
+#include "require.h"
 
 #include <check.h>
 #include <fcntl.h>
@@ -74,10 +75,10 @@ static char *slurp(int fd, size_t *len)
         if (n + 1 >= cap) {
             cap *= 2;
             buf = realloc(buf, cap);
-            ck_assert_ptr_nonnull(buf);
+            REQUIRE(buf, "out of memory");
         }
         ssize_t got = pread(fd, buf + n, cap - n - 1, (off_t)n);
-        ck_assert_int_ge(got, 0);
+        REQUIRE(got >= 0, "pread: %m");
         if (got == 0)
             break;
         n += (size_t)got;
@@ -176,7 +177,7 @@ void integ_cli_run_in(char *const args[], char *const envp[], const char *in_pat
     size_t n = 0;
     argv[n++] = (char *)"ringbox";
     for (; args[n - 1]; n++) {
-        ck_assert_int_lt(n, 63);
+        REQUIRE(n < 63, "more than 62 arguments");
         argv[n] = args[n - 1];
     }
     argv[n] = NULL;

@@ -2,6 +2,7 @@
  * The expected numbers are written out here on purpose: they were decoded by
  * hand against SDM Vol. 3A figures 3-8, 6-8/6-9 and 7-11. */
 #include <check.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "cpu.h"
@@ -77,15 +78,18 @@ START_TEST(idt_image_uses_ist_and_dpl_where_intended)
         h.vectors[v] = 0xffffffff80000200ULL + 16 * (uint64_t)v;
     uint64_t idt[2 * RB_NUM_VECTORS];
     cpu_build_idt(idt, &h);
-    for (int v = 0; v < RB_NUM_VECTORS; v++) {
+    int bad = -1;
+    for (int v = 0; v < RB_NUM_VECTORS && bad < 0; v++) {
         uint64_t lo = idt[2 * v];
         uint64_t handler = (lo & 0xffff) | (((lo >> 48) & 0xffff) << 16) | (idt[2 * v + 1] << 32);
-        ck_assert_uint_eq(handler, h.vectors[v]);
-        ck_assert_uint_eq((lo >> 16) & 0xffff, RB_KERNEL_CS);
-        ck_assert_uint_eq((lo >> 40) & 0xf, 0xe);
-        ck_assert_uint_eq((lo >> 32) & 7, (v == 2 || v == 8 || v == 18) ? 1 : 0);
-        ck_assert_uint_eq((lo >> 45) & 3, v == 3 ? 3 : 0);
+        if (handler != h.vectors[v] || ((lo >> 16) & 0xffff) != RB_KERNEL_CS ||
+            ((lo >> 40) & 0xf) != 0xe ||
+            ((lo >> 32) & 7) != ((v == 2 || v == 8 || v == 18) ? 1u : 0u) ||
+            ((lo >> 45) & 3) != (v == 3 ? 3u : 0u))
+            bad = v;
     }
+    ck_assert_msg(bad < 0, "vector %d: gate %#018" PRIx64 " %#018" PRIx64, bad,
+                  bad < 0 ? 0 : idt[2 * bad + 1], bad < 0 ? 0 : idt[2 * bad]);
 }
 END_TEST
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <elf.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,14 +57,13 @@ static void read_stack(const struct guest_mem *m, uint64_t sp, struct stack_view
         peek_str(m, v->argv[i], v->args[i], sizeof v->args[i]);
     }
     ck_assert_uint_eq(peek64(m, p), 0);
-    for (p += 8; peek64(m, p); p += 8) {
-        ck_assert_uint_lt(v->envc, MAX_VEC);
+    for (p += 8; peek64(m, p) && v->envc < MAX_VEC; p += 8) {
         v->envp[v->envc] = peek64(m, p);
         peek_str(m, v->envp[v->envc], v->envs[v->envc], sizeof v->envs[v->envc]);
         v->envc++;
     }
-    for (p += 8;; p += 16) {
-        ck_assert_uint_lt(v->nauxv, 64);
+    ck_assert_msg(peek64(m, p) == 0, "more than %d environment strings", MAX_VEC);
+    for (p += 8; v->nauxv < 64; p += 16) {
         v->auxv[v->nauxv][0] = peek64(m, p);
         v->auxv[v->nauxv][1] = peek64(m, p + 8);
         if (v->auxv[v->nauxv++][0] == AT_NULL)
@@ -127,18 +127,26 @@ static void check_stack(const struct guest_mem *m, uint64_t sp, char *const argv
     read_stack(m, sp, &v);
     ck_assert_uint_eq(v.argc, argc);
     ck_assert_uint_eq(v.envc, envc);
-    for (size_t i = 0; i < argc; i++)
-        ck_assert_str_eq(v.args[i], argv[i]);
-    for (size_t i = 0; i < envc; i++)
-        ck_assert_str_eq(v.envs[i], envp[i]);
-    /* The strings are contiguous, argv's then envp's, as setproctitle-style
-     * code that reuses that area assumes. */
-    for (size_t i = 1; i < argc; i++)
-        ck_assert_uint_eq(v.argv[i], v.argv[i - 1] + strlen(argv[i - 1]) + 1);
+    /* The strings as given, and contiguous, argv's then envp's, as
+     * setproctitle-style code that reuses that area assumes.  The first
+     * string that differs or is out of place is reported. */
+    size_t bad_arg = SIZE_MAX, bad_env = SIZE_MAX;
+    for (size_t i = 0; i < argc && bad_arg == SIZE_MAX; i++)
+        if (strcmp(v.args[i], argv[i]) ||
+            (i && v.argv[i] != v.argv[i - 1] + strlen(argv[i - 1]) + 1))
+            bad_arg = i;
+    for (size_t i = 0; i < envc && bad_env == SIZE_MAX; i++)
+        if (strcmp(v.envs[i], envp[i]) ||
+            (i && v.envp[i] != v.envp[i - 1] + strlen(envp[i - 1]) + 1))
+            bad_env = i;
+    ck_assert_msg(bad_arg == SIZE_MAX, "argv[%zu] is '%s' at %#llx", bad_arg,
+                  bad_arg == SIZE_MAX ? "" : v.args[bad_arg],
+                  bad_arg == SIZE_MAX ? 0ULL : (unsigned long long)v.argv[bad_arg]);
+    ck_assert_msg(bad_env == SIZE_MAX, "envp[%zu] is '%s' at %#llx", bad_env,
+                  bad_env == SIZE_MAX ? "" : v.envs[bad_env],
+                  bad_env == SIZE_MAX ? 0ULL : (unsigned long long)v.envp[bad_env]);
     if (argc && envc)
         ck_assert_uint_eq(v.envp[0], v.argv[argc - 1] + strlen(argv[argc - 1]) + 1);
-    for (size_t i = 1; i < envc; i++)
-        ck_assert_uint_eq(v.envp[i], v.envp[i - 1] + strlen(envp[i - 1]) + 1);
 
     ck_assert_uint_eq(v.nauxv, 19);
     ck_assert_uint_eq(v.auxv[v.nauxv - 1][0], AT_NULL);

@@ -24,6 +24,7 @@
 #include "sys.h"
 #include "sysarg.h"
 #include "unit_util.h"
+#include "require.h"
 
 #define RW 0x10000ULL
 #define MEM_SIZE (4ULL << 20)
@@ -35,7 +36,7 @@ static void table(struct fd_table *t, int extra)
 {
     ck_assert_int_eq(fd_init_stdio(t), 0);
     for (int i = 0; i < extra; i++)
-        ck_assert_int_eq(fd_install(t, dup(0), 0, 1024, false, NULL), 3 + i);
+        REQUIRE(fd_install(t, dup(0), 0, 1024, false, NULL) == 3 + i, "fd %d", 3 + i);
 }
 
 START_TEST(poll_skips_negative_and_marks_closed)

@@ -14,6 +14,7 @@
 #include "mem.h"
 #include "mm.h"
 #include "pt.h"
+#include "require.h"
 #include "ringbox_abi.h"
 #include "sys.h"
 #include "x86.h"
@@ -24,13 +25,6 @@
 #define RW (PROT_READ | PROT_WRITE)
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 #define PERM (X86_PTE_P | X86_PTE_RW | X86_PTE_US | X86_PTE_NX)
-/* For hot loops: Check's ck_assert_* report every call to the parent
- * process, which makes a full invariant walk per step too slow. */
-#define REQUIRE(cond, ...)                \
-    do {                                  \
-        if (!(cond))                      \
-            ck_abort_msg(__VA_ARGS__);    \
-    } while (0)
 
 /* The sandbox handle, so the syscall handlers can be driven too; only its
  * memory and address space are used. */
@@ -196,7 +190,7 @@ static void fill(uint64_t va, uint64_t len, int byte)
     uint8_t buf[PG];
     memset(buf, byte, sizeof buf);
     for (uint64_t off = 0; off < len; off += PG)
-        ck_assert_int_eq(mm_poke(MM, va + off, buf, PG), 0);
+        REQUIRE(mm_poke(MM, va + off, buf, PG) == 0, "poke %#llx", (unsigned long long)(va + off));
 }
 
 /* Ring 3 would read `byte` throughout [va, va+len). */
@@ -204,7 +198,8 @@ static void expect(uint64_t va, uint64_t len, int byte)
 {
     uint8_t buf[PG];
     for (uint64_t off = 0; off < len; off += PG) {
-        ck_assert_int_eq(mem_copy_from_user(M, buf, va + off, PG), 0);
+        REQUIRE(mem_copy_from_user(M, buf, va + off, PG) == 0, "%#llx unreadable",
+                (unsigned long long)(va + off));
         for (size_t i = 0; i < PG; i++)
             REQUIRE(buf[i] == byte, "%#llx: %#x, wanted %#x", (unsigned long long)(va + off + i),
                     buf[i], byte);
@@ -772,21 +767,20 @@ START_TEST(find_many_regions)
 {
     uint64_t base = 0x500000000ULL;
     for (int i = 0; i < 200; i++)
-        ck_assert_int_eq(mm_mmap(MM, base + (uint64_t)i * 2 * PG, PG, i % 2 ? PROT_READ : RW,
-                                 ANON | MAP_FIXED),
-                         (int64_t)(base + (uint64_t)i * 2 * PG));
+        REQUIRE(mm_mmap(MM, base + (uint64_t)i * 2 * PG, PG, i % 2 ? PROT_READ : RW,
+                        ANON | MAP_FIXED) == (int64_t)(base + (uint64_t)i * 2 * PG),
+                "mmap %d", i);
     check_mm();
     ck_assert_uint_eq(MM->nregions, 200);
     for (int i = 0; i < 200; i++) {
         uint64_t at = base + (uint64_t)i * 2 * PG;
         const struct mm_region *r = mm_find(MM, at + PG - 1);
-        ck_assert_ptr_nonnull(r);
-        ck_assert_uint_eq(r->start, at);
-        ck_assert_ptr_null(mm_find(MM, at + PG));
+        REQUIRE(r && r->start == at && !mm_find(MM, at + PG), "region %d", i);
     }
     /* Filling the gaps with matching protections merges everything. */
     for (int i = 0; i < 199; i++)
-        ck_assert_int_gt(mm_mmap(MM, base + (uint64_t)i * 2 * PG + PG, PG, RW, ANON | MAP_FIXED), 0);
+        REQUIRE(mm_mmap(MM, base + (uint64_t)i * 2 * PG + PG, PG, RW, ANON | MAP_FIXED) > 0,
+                "gap %d", i);
     ck_assert_int_eq(mm_mprotect(MM, base, 399 * PG, RW), 0);
     check_mm();
     ck_assert_uint_eq(MM->nregions, 1);
@@ -883,7 +877,8 @@ static void expect_file(uint64_t va, uint64_t len, uint64_t off, uint64_t n)
 {
     uint8_t buf[PG];
     for (uint64_t at = 0; at < len; at += PG) {
-        ck_assert_int_eq(mem_copy_from_user(M, buf, va + at, PG), 0);
+        REQUIRE(mem_copy_from_user(M, buf, va + at, PG) == 0, "%#llx unreadable",
+                (unsigned long long)(va + at));
         for (uint64_t i = 0; i < PG; i++) {
             uint8_t want = at + i < n ? file_byte(off + at + i) : 0;
             REQUIRE(buf[i] == want, "%#llx: %#x, wanted %#x", (unsigned long long)(va + at + i),
@@ -1175,7 +1170,8 @@ START_TEST(random_walk_matches_model)
         if (i + n > W)
             n = W - i;
         if (op == 0) {
-            ck_assert_int_eq(mm_mmap(MM, wva(i), n * PG, prot, ANON | MAP_FIXED), (int64_t)wva(i));
+            REQUIRE(mm_mmap(MM, wva(i), n * PG, prot, ANON | MAP_FIXED) == (int64_t)wva(i),
+                    "step %d: mmap", step);
             for (int k = i; k < i + n; k++) {
                 md.mapped[k] = true;
                 md.prot[k] = prot;
@@ -1183,14 +1179,15 @@ START_TEST(random_walk_matches_model)
                 md.byte[k] = 0;
             }
         } else if (op == 1) {
-            ck_assert_int_eq(mm_munmap(MM, wva(i), n * PG), 0);
+            REQUIRE(mm_munmap(MM, wva(i), n * PG) == 0, "step %d: munmap", step);
             for (int k = i; k < i + n; k++)
                 md.mapped[k] = false;
         } else if (op == 2) {
             bool ok = true;
             for (int k = i; k < i + n; k++)
                 ok &= md.mapped[k];
-            ck_assert_int_eq(mm_mprotect(MM, wva(i), n * PG, prot), ok ? 0 : -ENOMEM);
+            REQUIRE(mm_mprotect(MM, wva(i), n * PG, prot) == (ok ? 0 : -ENOMEM),
+                    "step %d: mprotect", step);
             for (int k = i; ok && k < i + n; k++) {
                 md.populated[k] |= prot != PROT_NONE;
                 md.prot[k] = prot;
@@ -1205,7 +1202,8 @@ START_TEST(random_walk_matches_model)
             bool ok = true;
             for (int k = i; k < i + n; k++)
                 ok &= md.mapped[k];
-            ck_assert_int_eq(mm_madvise(MM, wva(i), n * PG, MADV_DONTNEED), ok ? 0 : -ENOMEM);
+            REQUIRE(mm_madvise(MM, wva(i), n * PG, MADV_DONTNEED) == (ok ? 0 : -ENOMEM),
+                    "step %d: madvise", step);
             for (int k = i; ok && k < i + n; k++)
                 md.byte[k] = 0;
         } else {
@@ -1214,9 +1212,9 @@ START_TEST(random_walk_matches_model)
             if (j + m > W || (j < i + n && i < j + m))
                 continue;
             int64_t want = model_one_region(&md, i, n) ? (int64_t)wva(j) : -EFAULT;
-            ck_assert_int_eq(mm_mremap(MM, wva(i), n * PG, m * PG, MREMAP_MAYMOVE | MREMAP_FIXED,
-                                       wva(j)),
-                             want);
+            REQUIRE(mm_mremap(MM, wva(i), n * PG, m * PG, MREMAP_MAYMOVE | MREMAP_FIXED, wva(j)) ==
+                        want,
+                    "step %d: mremap", step);
             if (want < 0)
                 continue;
             struct model old = md;
