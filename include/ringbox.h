@@ -373,7 +373,7 @@ struct ringbox_result {
  * IDT, syscall MSRs and the ring-0 stub.  On success *out owns the VM.
  * Returns RINGBOX_ENOKVM, RINGBOX_EKVM, RINGBOX_ENOMEM or RINGBOX_EINVAL
  * (mem_bytes below RINGBOX_MIN_MEM or beyond what the host can reserve,
- * or confine not one of enum ringbox_confine). */
+ * confine not one of enum ringbox_confine, or a cfg.user id of -1). */
 int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct ringbox_error *err);
 
 /* Load the ELF executable at `path` (static, or dynamic: then its
