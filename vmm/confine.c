@@ -6,9 +6,10 @@
  * still lets the next one be dropped, and seccomp.c's filter comes last
  * (as in Solo5's tenders), so none of the calls here needs an allowlist
  * entry:
- *   1. securebits, locked (needs CAP_SETPCAP): root regains no capability
- *      by exec, and changing ids neither adds nor clears any, so step 3
- *      cannot undo step 4 and step 4 is the one that drops them;
+ *   1. securebits, locked (needs CAP_SETPCAP): exec gives root no
+ *      capability, and changing ids neither adds nor clears any, so step 3
+ *      keeps what it needs, step 4 alone drops them all, and no later
+ *      change of ids could give them back;
  *   2. the bounding set emptied (needs CAP_SETPCAP): no exec can gain one;
  *   3. cfg.user's groups, gid and uid (needs CAP_SETGID and CAP_SETUID,
  *      which is why it follows 1 and 2: leaving uid 0 without
