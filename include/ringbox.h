@@ -57,7 +57,8 @@ enum ringbox_status {
     RINGBOX_ENOMEM = -6,   /* host memory, or the program does not fit in guest memory */
     RINGBOX_EINVAL = -7,   /* a bad argument, or a call in the wrong state */
     RINGBOX_EGUEST = -8,   /* the guest machine failed (stub fault, triple fault, KVM exit error) */
-    RINGBOX_ESECCOMP = -9, /* the VMM could not confine itself */
+    RINGBOX_ESECCOMP = -9, /* the VMM could not confine itself (identity, capabilities,
+                            * Landlock or seccomp; docs/security.md) */
     RINGBOX_EMOUNT = -10,  /* a mount or the working directory is unusable (see ringbox_mount) */
 };
 
@@ -101,14 +102,20 @@ struct ringbox_trace {
 
 /* How ringbox_run() confines the VMM before the guest's first instruction.
  * The policy is two-phase: creating the VM, loading the program and opening
- * the mounts run unrestricted; then, just before the first KVM_RUN, a
- * seccomp allowlist (docs/security.md) is installed with no_new_privs, and
- * any host syscall outside it kills the whole process with SIGSYS.  It
- * cannot be lifted: the confined threads keep it after ringbox_run()
- * returns (they may still call ringbox_destroy and exit). */
+ * the mounts run unrestricted; then, just before the first KVM_RUN, the VMM
+ * gives up its privileges (docs/security.md): it locks the securebits,
+ * empties the capability bounding set (both where it holds CAP_SETPCAP),
+ * takes cfg.user's identity if set, drops every capability, sets
+ * no_new_privs, limits its own file access with Landlock to the mounts and
+ * its private directories (where the kernel has Landlock), and last installs
+ * a seccomp allowlist: any host syscall outside it kills the whole process
+ * with SIGSYS.  None of it can be lifted: the confined threads keep it after
+ * ringbox_run() returns (they may still call ringbox_destroy and exit).
+ * res.confinement says what was applied. */
 enum ringbox_confine {
-    /* No filter.  For debugging only: a VMM compromised by its guest then
-     * has the host user's full rights. */
+    /* No filter, no Landlock, capabilities kept (cfg.user still applies).
+     * For debugging only: a VMM compromised by its guest then has the host
+     * user's full rights. */
     RINGBOX_CONFINE_NONE = 0,
     /* The thread that calls ringbox_run(), and threads it creates later;
      * the process's other threads keep their freedom.  The default, for
@@ -116,10 +123,20 @@ enum ringbox_confine {
     RINGBOX_CONFINE_THREAD = 1,
     /* Every thread of the process, at once (seccomp's TSYNC): for a
      * process that exists to run the sandbox, as the ringbox command
-     * does, so that no other thread is a way around the filter.  Fails
+     * does, so that no other thread is a way around the filter.
+     * Capabilities, securebits and Landlock are per thread in Linux, so a
+     * thread that already exists keeps its own (only the filter,
+     * no_new_privs and cfg.user's identity reach it): start no thread
+     * before the run for all of it to cover the process.  Fails
      * with RINGBOX_ESECCOMP if another thread already has a filter that
      * this one does not extend. */
     RINGBOX_CONFINE_PROCESS = 2,
+};
+
+/* A host identity for the VMM (struct ringbox_config.user). */
+struct ringbox_user {
+    bool set;          /* false: keep the caller's identity */
+    uint32_t uid, gid; /* neither may be (uint32_t)-1 */
 };
 
 struct ringbox_config {
@@ -174,6 +191,19 @@ struct ringbox_config {
     unsigned max_fds;
     /* What the trace shows and how (see struct ringbox_trace). */
     struct ringbox_trace trace;
+    /* The VMM's host identity for the run: with user.set, ringbox_run()
+     * drops every supplementary group and sets the real, effective and
+     * saved ids to user.uid and user.gid once set-up is done, after giving
+     * the private directories to them, so files the program creates
+     * through a writable mount are theirs on the host (which must let them
+     * write there).  Needs CAP_SETUID and CAP_SETGID (root); without them
+     * ringbox_run() fails with RINGBOX_ESECCOMP.  Irreversible, like the
+     * filter.  With RINGBOX_CONFINE_THREAD only the calling thread (and the
+     * threads it creates later) changes identity; otherwise the whole
+     * process does, as setresuid(2) in libc changes every thread.  Not set
+     * (the default): the caller's identity stays, so as root such files are
+     * root's. */
+    struct ringbox_user user;
 };
 
 #define RINGBOX_DEFAULT_MEM (UINT64_C(1) << 30)
@@ -292,6 +322,26 @@ enum ringbox_end {
                        * hard limit, so a shell-style status reads 137 */
 };
 
+/* How the VMM confined itself for a run (docs/security.md), in the order
+ * it happens, all before the program's first instruction. */
+#define RINGBOX_CONFINED_SECUREBITS 0x01u /* securebits set and locked: root gains no
+                                           * capability by exec or by changing ids */
+#define RINGBOX_CONFINED_BOUNDING 0x02u   /* the capability bounding set emptied */
+#define RINGBOX_CONFINED_USER 0x04u       /* it took the identity cfg.user names */
+#define RINGBOX_CONFINED_CAPS 0x08u       /* effective, permitted, inheritable and
+                                           * ambient capabilities all dropped */
+#define RINGBOX_CONFINED_LANDLOCK 0x10u   /* Landlock: its own file access limited to
+                                           * the mounts and its private directories */
+#define RINGBOX_CONFINED_SECCOMP 0x20u    /* the seccomp allowlist installed */
+
+struct ringbox_confinement {
+    unsigned applied;      /* RINGBOX_CONFINED_*; 0 with RINGBOX_CONFINE_NONE and no user */
+    uint32_t uid, gid;     /* the VMM's host identity during the run */
+    /* The kernel's Landlock ABI version; 0 when it has none (too old, or
+     * Landlock disabled), and then RINGBOX_CONFINED_LANDLOCK is clear. */
+    int landlock_abi;
+};
+
 /* The limit that stopped the program (struct ringbox_config). */
 enum ringbox_limit {
     RINGBOX_LIMIT_NONE,
@@ -316,13 +366,14 @@ struct ringbox_result {
     /* The limits the run had, for the report (copied from the config). */
     uint64_t time_limit_ns, cpu_limit_ns, max_output_bytes, max_syscalls;
     struct ringbox_counters counters;
+    struct ringbox_confinement confinement;
 };
 
 /* Open /dev/kvm and build an empty machine: memory, page tables, GDT, TSS,
  * IDT, syscall MSRs and the ring-0 stub.  On success *out owns the VM.
  * Returns RINGBOX_ENOKVM, RINGBOX_EKVM, RINGBOX_ENOMEM or RINGBOX_EINVAL
  * (mem_bytes below RINGBOX_MIN_MEM or beyond what the host can reserve,
- * or confine not one of enum ringbox_confine). */
+ * confine not one of enum ringbox_confine, or a cfg.user id of -1). */
 int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct ringbox_error *err);
 
 /* Load the ELF executable at `path` (static, or dynamic: then its

@@ -42,6 +42,15 @@
  * seccomp allowlist forbids, so the tests can watch the filter kill it
  * (tests/progs/hook.c). */
 #define RB_TEST_HOOK_SYSCALL 0x7262 /* "rb" */
+/* Two more for the test build, host calls that the filter lets through but
+ * the VMM's other layers (Landlock, the dropped capabilities) must refuse
+ * (tests/progs/privdrop.c); each answers 0 or the host's -errno:
+ *   OPEN:   openat2(AT_FDCWD, path, O_RDONLY), path the guest string at arg0;
+ *   CREATE: openat2(the host fd of the mount at guest path arg0, the name
+ *           at arg1, O_CREAT | O_WRONLY) beneath that fd, as the view's
+ *           own lookups are made. */
+#define RB_TEST_HOOK_OPEN (RB_TEST_HOOK_SYSCALL + 1)
+#define RB_TEST_HOOK_CREATE (RB_TEST_HOOK_SYSCALL + 2)
 
 /* ---- Guest virtual memory map ---------------------------------------------
  * The lower half is the program's.  RB_USER_TOP leaves the last page below

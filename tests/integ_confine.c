@@ -114,6 +114,21 @@ START_TEST(unknown_confine_mode_is_refused)
 }
 END_TEST
 
+/* setresuid(2) would read -1 as "keep the id": the sandbox would run as
+ * the caller while saying otherwise. */
+START_TEST(user_id_minus_one_is_refused)
+{
+    struct ringbox_config cfg;
+    struct ringbox_error err;
+    ringbox_t *rb = NULL;
+    ringbox_config_init(&cfg);
+    cfg.user = (struct ringbox_user){.set = true, .uid = 65534, .gid = UINT32_MAX};
+    ck_assert_int_eq(ringbox_create(&cfg, &rb, &err), RINGBOX_EINVAL);
+    ck_assert_ptr_null(rb);
+    ck_assert_str_eq(err.message, "confine: uid 65534 gid 4294967295: -1 is not an id");
+}
+END_TEST
+
 Suite *confine_suite(void)
 {
     Suite *s = suite_create("confine");
@@ -123,6 +138,7 @@ Suite *confine_suite(void)
     tcase_add_test(tc, confined_process_kills_an_earlier_thread_on_open);
     tcase_add_test(tc, confined_thread_leaves_other_threads_free);
     tcase_add_test(tc, unknown_confine_mode_is_refused);
+    tcase_add_test(tc, user_id_minus_one_is_refused);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "confine.h"
 #include "err.h"
 #include "exec.h"
 #include "kvm.h"
@@ -42,6 +43,10 @@ API int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct
     if ((unsigned)cfg->confine > RINGBOX_CONFINE_PROCESS)
         return rb_fail(err, RINGBOX_EINVAL, 0, "seccomp: confine is %d, not a ringbox_confine",
                        (int)cfg->confine);
+    /* setresuid(2) reads -1 as "leave this id as it is". */
+    if (cfg->user.set && (cfg->user.uid == UINT32_MAX || cfg->user.gid == UINT32_MAX))
+        return rb_fail(err, RINGBOX_EINVAL, 0, "confine: uid %u gid %u: -1 is not an id",
+                       cfg->user.uid, cfg->user.gid);
     struct ringbox *rb = calloc(1, sizeof(*rb));
     if (!rb)
         return rb_fail(err, RINGBOX_ENOMEM, ENOMEM, "ringbox: cannot allocate the handle");
@@ -51,8 +56,9 @@ API int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct
     rb->lim.timer[0] = rb->lim.timer[1] = -1;
     rb->trace.on = cfg->trace_fd >= 0 || cfg->trace.summary;
     fs_init(&rb->fs);
-    rb->proc.uid = getuid();
-    rb->proc.gid = getgid();
+    /* The program sees the ids its files get on the host. */
+    rb->proc.uid = cfg->user.set ? cfg->user.uid : getuid();
+    rb->proc.gid = cfg->user.set ? cfg->user.gid : getgid();
     int rc = kvm_build(rb, err);
     if (rc < 0) {
         ringbox_destroy(rb);
@@ -145,8 +151,12 @@ API int ringbox_run(ringbox_t *rb, struct ringbox_result *res, struct ringbox_er
         if (e < 0)
             rc = rb_fail(err, RINGBOX_EKVM, -e, "limit: cannot arm the time limits' host timers");
     }
+    if (rc == 0)
+        rc = confine_privileges(rb, err);
     if (rc == 0 && rb->cfg.confine)
         rc = seccomp_confine(rb, rb->cfg.confine == RINGBOX_CONFINE_PROCESS, err);
+    if (rc == 0 && rb->cfg.confine)
+        res->confinement.applied |= RINGBOX_CONFINED_SECCOMP;
     if (rc == 0)
         rc = kvm_loop(rb, err);
     limit_run_end(rb);

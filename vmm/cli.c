@@ -78,12 +78,21 @@ static const char usage_text[] =
     "  --tmpfs GUEST   a private writable directory at GUEST, removed at exit\n"
     "  --cwd GUEST     start in GUEST (default /)\n"
     "  --stats         print exit, hypercall, syscall-route, fault and\n"
-    "                  per-syscall counts to stderr when the program ends\n"
+    "                  per-syscall counts to stderr when the program ends, and\n"
+    "                  how ringbox confined itself (identity, capabilities,\n"
+    "                  Landlock, seccomp)\n"
     "  --trace         trace every crossing live on stderr: each syscall as strace\n"
     "                  shows it, with its cost, each fault, each denial\n"
     "  --trace=FILE    the same, into FILE\n"
-    "  --no-seccomp    debugging only: do not confine ringbox itself with its\n"
-    "                  seccomp allowlist (a warning says so on stderr)\n"
+    "  --user UID:GID  run ringbox itself as user UID, group GID (numbers), with no\n"
+    "                  supplementary groups, once set-up is done: files the\n"
+    "                  program creates through --rw are then UID:GID's on the\n"
+    "                  host, and the --rw directories must let UID write.  Needs\n"
+    "                  root.  Default: the caller's ids (as root, such files are\n"
+    "                  root's)\n"
+    "  --no-seccomp    debugging only: do not confine ringbox itself (no seccomp\n"
+    "                  allowlist, no Landlock, capabilities kept; a warning says\n"
+    "                  so on stderr)\n"
     "  --              end of options\n"
     "  -h, --help      show this help and exit\n"
     "  --version       show the version and exit\n"
@@ -205,6 +214,34 @@ static int parse_seconds(const char *s, uint64_t *ns)
     return 0;
 }
 
+/* A user or group id in [s, end): decimal, below (uint32_t)-1, which
+ * setresuid(2) reads as "unchanged". */
+static int parse_id(const char *s, const char *end, uint32_t *out)
+{
+    uint64_t v = 0;
+    if (s == end || end - s > 10)
+        return -1;
+    for (const char *p = s; p < end; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        v = v * 10 + (uint64_t)(*p - '0');
+    }
+    if (v >= UINT32_MAX)
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+/* "65534:65534" -> uid and gid. */
+static int parse_user(const char *s, struct ringbox_user *u)
+{
+    const char *colon = strchr(s, ':');
+    if (!colon || parse_id(s, colon, &u->uid) < 0 || parse_id(colon + 1, colon + 1 + strlen(colon + 1), &u->gid) < 0)
+        return -1;
+    u->set = true;
+    return 0;
+}
+
 /* A positive decimal count no larger than max. */
 static int parse_count(const char *s, uint64_t max, uint64_t *out)
 {
@@ -258,6 +295,7 @@ struct options {
     size_t nmounts;
     const char *cwd;
     bool inherit_env, stats, step, no_seccomp;
+    struct ringbox_user user; /* --user */
     const char *trace; /* "-" for stderr, a file name, or NULL */
     struct ringbox_trace tr; /* the trace's format, filters and summary */
     bool counting, count_and_trace; /* -c, -C */
@@ -359,6 +397,12 @@ static int parse_run(int argc, char **argv, struct options *o)
             if (!*val)
                 return usage_error("--cwd needs GUEST");
             o->cwd = val;
+        } else if ((val = option_value(argv, argc, &i, "--user"))) {
+            if (!*val)
+                return usage_error("--user needs UID:GID");
+            if (parse_user(val, &o->user) < 0)
+                return usage_error("--user: bad UID:GID '%s' (two numbers from 0 to 4294967294, such as "
+                                   "65534:65534)", val);
         } else if (strcmp(a, "--inherit-env") == 0) {
             o->inherit_env = true;
         } else if (strcmp(a, "--no-seccomp") == 0) {
@@ -424,8 +468,34 @@ static int by_count(const void *a, const void *b)
     return (x->nr > y->nr) - (x->nr < y->nr);
 }
 
-static void print_stats(const struct ringbox_counters *c)
+/* What ringbox_run() applied (docs/security.md), and why not the rest:
+ * the command confines itself unless told --no-seccomp. */
+static void print_confinement(const struct ringbox_confinement *c)
 {
+    bool on = c->applied & RINGBOX_CONFINED_SECCOMP;
+    fprintf(stderr, "  identity            uid %" PRIu32 " gid %" PRIu32 " (%s)\n", c->uid, c->gid,
+            c->applied & RINGBOX_CONFINED_USER ? "--user" : "the caller's");
+    if (!on)
+        fputs("  capabilities        not dropped (--no-seccomp)\n", stderr);
+    else if (c->applied & RINGBOX_CONFINED_BOUNDING)
+        fputs("  capabilities        none; bounding set empty; securebits locked\n", stderr);
+    else
+        fputs("  capabilities        none; bounding set and securebits kept (no CAP_SETPCAP)\n", stderr);
+    if (c->applied & RINGBOX_CONFINED_LANDLOCK)
+        fprintf(stderr, "  landlock            on (ABI %d)\n", c->landlock_abi);
+    else if (!on)
+        fputs("  landlock            off (--no-seccomp)\n", stderr);
+    else if (c->landlock_abi == 0)
+        fputs("  landlock            unavailable (the kernel lacks it)\n", stderr);
+    else
+        fprintf(stderr, "  landlock            not applied (ABI %d refuses renames between directories)\n",
+                c->landlock_abi);
+    fprintf(stderr, "  seccomp             %s\n", on ? "on" : "off (--no-seccomp)");
+}
+
+static void print_stats(const struct ringbox_result *res)
+{
+    const struct ringbox_counters *c = &res->counters;
     fprintf(stderr,
             "ringbox: stats\n"
             "  exits               %14" PRIu64 "\n"
@@ -440,6 +510,7 @@ static void print_stats(const struct ringbox_counters *c)
             c->exits, c->hypercalls, c->syscalls, c->syscalls_via_syscall, c->syscalls_via_pf,
             c->unknown_syscalls, c->faults, c->rejected_io,
             c->tlb_flushes);
+    print_confinement(&res->confinement);
 
     struct count counts[RINGBOX_SYSCALL_SLOTS];
     size_t n = 0;
@@ -707,6 +778,7 @@ static int run(int argc, char **argv, bool maps_only)
         cfg.trace.events = 0;
     /* This process exists to run the sandbox: confine all of it. */
     cfg.confine = o.no_seccomp ? RINGBOX_CONFINE_NONE : RINGBOX_CONFINE_PROCESS;
+    cfg.user = o.user;
     if (o.mem)
         cfg.mem_bytes = o.mem;
     cfg.time_limit_ns = o.time_ns;
@@ -773,7 +845,7 @@ static int run(int argc, char **argv, bool maps_only)
         rc = res.status & 0xff;
     }
     if (o.stats)
-        print_stats(&res.counters);
+        print_stats(&res);
     if (o.counting)
         ringbox_trace_summary(rb, cfg.trace_fd);
 

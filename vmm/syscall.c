@@ -23,7 +23,11 @@ static const char *const names[] = {
 };
 
 #ifdef RB_TEST_HOOKS
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 /* Test builds only (see RB_TEST_HOOK_SYSCALL): a host socket, which the
  * run-phase filter must answer with SIGSYS. */
@@ -32,6 +36,33 @@ static int64_t test_hook(void)
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -errno;
+    close(fd);
+    return 0;
+}
+
+/* Test builds only (RB_TEST_HOOK_OPEN, RB_TEST_HOOK_CREATE): host opens a
+ * compromised VMM could make with the calls the filter allows. */
+static int64_t test_hook_open(struct ringbox *rb, const struct sys_args *a)
+{
+    char path[PATH_MAX], name[NAME_MAX + 1];
+    long n = mem_strncpy_from_user(&rb->mem, path, a->a[0], sizeof path);
+    if (n < 0)
+        return n;
+    int fd;
+    if (a->nr == RB_TEST_HOOK_OPEN) {
+        struct open_how how = {.flags = O_RDONLY | O_CLOEXEC};
+        fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+        fd = fd < 0 ? -errno : fd;
+    } else {
+        const struct fs_mount *m = fs_mount_at(&rb->fs, path);
+        if (!m)
+            return -ENOENT;
+        if ((n = mem_strncpy_from_user(&rb->mem, name, a->a[1], sizeof name)) < 0)
+            return n;
+        fd = fs_host_open(m->fd, name, O_CREAT | O_WRONLY, 0644);
+    }
+    if (fd < 0)
+        return fd;
     close(fd);
     return 0;
 }
@@ -58,6 +89,8 @@ int64_t sys_dispatch(struct ringbox *rb, const struct sys_args *args)
 #ifdef RB_TEST_HOOKS
     if (nr == RB_TEST_HOOK_SYSCALL)
         return test_hook();
+    if (nr == RB_TEST_HOOK_OPEN || nr == RB_TEST_HOOK_CREATE)
+        return test_hook_open(rb, args);
 #endif
     int64_t ret = h ? h(rb, args) : -ENOSYS;
     if (ret == -EMFILE && c) {
