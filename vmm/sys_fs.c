@@ -146,6 +146,14 @@ int64_t sys_open(struct ringbox *rb, const struct sys_args *args)
     return do_open(rb, AT_FDCWD, upath, flags, mode, 0);
 }
 
+/* creat(2): "equivalent to open() with flags equal to O_CREAT|O_WRONLY|O_TRUNC". */
+int64_t sys_creat(struct ringbox *rb, const struct sys_args *args)
+{
+    uint64_t upath = args->a[0];
+    unsigned mode = (unsigned)args->a[1];
+    return do_open(rb, AT_FDCWD, upath, O_CREAT | O_WRONLY | O_TRUNC, mode, 0);
+}
+
 int64_t sys_openat(struct ringbox *rb, const struct sys_args *args)
 {
     int dirfd = (int)args->a[0];
