@@ -12,6 +12,7 @@
  *   mkdirat, unlinkat, renameat2, linkat, symlinkat, fchmodat, utimensat
  *                                        on (parent fd, one name)
  *   ftruncate                            truncate(2), on a fresh O_WRONLY fd
+ *   fchmod                               on that fd too, via fs_host_strip
  *   fcntl F_GETFL                        the access of a /proc/self/fd link
  */
 #define _GNU_SOURCE
@@ -506,7 +507,8 @@ static int64_t do_mkdir(struct ringbox *rb, int dirfd, uint64_t upath, unsigned 
         rc = -EEXIST;
     if (rc == 0 && !mount_of_walk(&w)->rw)
         rc = -EROFS;
-    if (rc == 0 && mkdirat(fs_walk_at(&w).fd, fs_walk_at(&w).name, mode & ~rb->fs.umask & 07777) < 0)
+    if (rc == 0 &&
+        mkdirat(fs_walk_at(&w).fd, fs_walk_at(&w).name, fs_host_mode(mode, rb->fs.umask)) < 0)
         rc = -errno;
     fs_walk_done(&w);
     return rc;
@@ -834,7 +836,7 @@ int64_t sys_truncate(struct ringbox *rb, const struct sys_args *args)
         int fd = fs_host_open(fs_walk_at(&w).fd, fs_walk_at(&w).name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK, 0);
         if (fd < 0)
             rc = fd;
-        else if (ftruncate(fd, length) < 0)
+        else if ((rc = fs_host_strip(fd)) == 0 && ftruncate(fd, length) < 0)
             rc = -errno;
         if (fd >= 0)
             close(fd);
@@ -843,11 +845,12 @@ int64_t sys_truncate(struct ringbox *rb, const struct sys_args *args)
     return rc;
 }
 
+/* The mode as fs_host_mode allows it. */
 static int64_t do_chmod(struct ringbox *rb, int dirfd, uint64_t upath, unsigned mode)
 {
     struct fs_walk w;
     int rc = attr_target(rb, dirfd, upath, FS_FOLLOW, &w);
-    if (rc == 0 && fchmodat(fs_walk_at(&w).fd, fs_walk_at(&w).name, mode & 07777, 0) < 0)
+    if (rc == 0 && fchmodat(fs_walk_at(&w).fd, fs_walk_at(&w).name, fs_host_mode(mode, 0), 0) < 0)
         rc = -errno;
     fs_walk_done(&w);
     return rc;
