@@ -1,6 +1,6 @@
 /* unit_nosuid.c - the mode policy of the file view (fs_host_mode), and the
  * handlers that apply it, through sys_dispatch() on a hand-built struct
- * ringbox whose view mounts a temporary directory writable at /m. */
+ * ringbox whose view mounts a temporary directory writable at /m (or at /). */
 #define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
@@ -68,6 +68,11 @@ static void view_at(const char *guest)
 static void setup(void)
 {
     view_at("/m");
+}
+
+static void setup_root(void)
+{
+    view_at("/");
 }
 
 static void teardown(void)
@@ -182,6 +187,53 @@ START_TEST(writing_a_setuid_host_file_strips_it)
 }
 END_TEST
 
+/* chmod(2) EPERM: the mount point is the host's directory or file. */
+START_TEST(a_mount_point_keeps_its_mode)
+{
+    put(RW, "/m");
+    ck_assert_int_eq(SYS(__NR_chmod, RW, 01777), -EPERM);
+    int64_t fd = SYS(__NR_open, RW, O_RDONLY | O_DIRECTORY);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(SYS(__NR_fchmod, fd, 0777), -EPERM);
+    put(PATH2, ".");
+    ck_assert_int_eq(SYS(__NR_fchmodat, fd, PATH2, 0777), -EPERM);
+    put(PATH2, "/m/sub/..");
+    char sub[PATH_MAX];
+    snprintf(sub, sizeof sub, "%s/sub", dir);
+    ck_assert_int_eq(mkdir(sub, 0755), 0);
+    ck_assert_int_eq(SYS(__NR_chmod, PATH2, 0777), -EPERM);
+    ck_assert_int_eq(host_mode("."), 0755);
+    /* The default view's writable mounts, and a file mount's fd. */
+    put(RW, "/tmp");
+    ck_assert_int_eq(SYS(__NR_chmod, RW, 0777), -EPERM);
+    put(RW, "/dev/null");
+    ck_assert_int_eq(SYS(__NR_chmod, RW, 0666), -EPERM);
+    fd = SYS(__NR_open, RW, O_WRONLY);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(SYS(__NR_fchmod, fd, 0666), -EPERM);
+    /* Read-only is still EROFS first (fs/open.c, chmod_common()). */
+    put(RW, "/dev/urandom");
+    ck_assert_int_eq(SYS(__NR_chmod, RW, 0666), -EROFS);
+    /* A directory inside the mount is the guest's. */
+    put(RW, "/m/d");
+    ck_assert_int_eq(SYS(__NR_mkdir, RW, 0755), 0);
+    ck_assert_int_eq(SYS(__NR_chmod, RW, 01777), 0);
+    ck_assert_int_eq(host_mode("d"), 01777);
+}
+END_TEST
+
+START_TEST(a_root_mount_keeps_its_mode)
+{
+    put(RW, "/");
+    ck_assert_int_eq(SYS(__NR_chmod, RW, 0777), -EPERM);
+    put(RW, "/a");
+    ck_assert_int_eq(SYS(__NR_mkdir, RW, 0755), 0);
+    put(RW, "/a/../.");
+    ck_assert_int_eq(SYS(__NR_chmod, RW, 0777), -EPERM);
+    ck_assert_int_eq(host_mode("."), 0755);
+}
+END_TEST
+
 /* File capabilities are setuid by another name: setting any xattr is not served. */
 START_TEST(no_xattr_can_be_set)
 {
@@ -217,7 +269,12 @@ Suite *nosuid_suite(void)
     tcase_add_test(tc, chmod_strips_setuid_and_setgid);
     tcase_add_test(tc, creation_strips_setuid_and_setgid);
     tcase_add_test(tc, writing_a_setuid_host_file_strips_it);
+    tcase_add_test(tc, a_mount_point_keeps_its_mode);
     tcase_add_test(tc, no_xattr_can_be_set);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("root");
+    tcase_add_checked_fixture(tc, setup_root, teardown);
+    tcase_add_test(tc, a_root_mount_keeps_its_mode);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -837,6 +837,19 @@ int fs_fd_check_write(struct ringbox *rb, int fd)
     return m && !m->rw ? -EROFS : 0;
 }
 
+int fs_fd_check_mode(struct ringbox *rb, int fd)
+{
+    int rc = fs_fd_check_write(rb, fd);
+    if (rc < 0)
+        return rc;
+    const char *path = fd_get(&rb->fds, fd)->path;
+    /* chmod(2): EPERM, "the effective UID does not match the owner of the
+     * file": the guest owns what is in a mount, never the mount point.
+     * Mounts never change during a run, so the path the fd was opened by
+     * names a mount point exactly when the fd is one. */
+    return path && rb->fs.ready && path[0] == '/' && fs_mount_at(&rb->fs, path) ? -EPERM : 0;
+}
+
 /* The kernel's __O_TMPFILE alone (glibc's includes O_DIRECTORY). */
 #define TMPFILE_BIT (O_TMPFILE & ~O_DIRECTORY)
 

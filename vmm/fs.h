@@ -115,6 +115,10 @@ int fs_open(struct ringbox *rb, int dirfd, const char *path, int flags, unsigned
  * the fd-only calls that change a file through any open fd (fchmod,
  * utimensat on an fd), which the host would otherwise allow. */
 int fs_fd_check_write(struct ringbox *rb, int fd);
+/* fs_fd_check_write for a change of mode, and -EPERM when the fd is a
+ * mount point: the host's own directory (or file), whose mode the guest
+ * may not change (see fs_host_mode). */
+int fs_fd_check_mode(struct ringbox *rb, int fd);
 
 /* A regular file the guest can now write (just created, opened for
  * writing, about to be truncated) loses S_ISUID and S_ISGID, as Linux
@@ -199,7 +203,8 @@ bool fs_path_within(const char *path, const char *prefix);
  * them at execve (mount(2), MS_NOSUID); the host's own execve would not.
  * The rwx and sticky bits pass: inside a writable mount the guest may
  * remove and recreate any entry, so they give it nothing the mount does
- * not.  Every mode the VMM passes to the host for the
+ * not.  The mount point itself cannot be replaced, and chmod of it is
+ * EPERM (fs_fd_check_mode).  Every mode the VMM passes to the host for the
  * guest goes through here: open, openat, openat2 and creat (O_CREAT,
  * O_TMPFILE), mkdir, mkdirat, chmod, fchmodat, fchmod, and fs_host_strip.
  * S_ISGID that the host itself gives a new directory in a setgid

@@ -845,11 +845,14 @@ int64_t sys_truncate(struct ringbox *rb, const struct sys_args *args)
     return rc;
 }
 
-/* The mode as fs_host_mode allows it. */
+/* The mode as fs_host_mode allows it; a mount point's is the host's (EPERM,
+ * after EROFS as in fs/open.c, chmod_common()). */
 static int64_t do_chmod(struct ringbox *rb, int dirfd, uint64_t upath, unsigned mode)
 {
     struct fs_walk w;
     int rc = attr_target(rb, dirfd, upath, FS_FOLLOW, &w);
+    if (rc == 0 && fs_walk_node(&w)->via == FS_VIA_MOUNT)
+        rc = -EPERM;
     if (rc == 0 && fchmodat(fs_walk_at(&w).fd, fs_walk_at(&w).name, fs_host_mode(mode, 0), 0) < 0)
         rc = -errno;
     fs_walk_done(&w);
