@@ -6,6 +6,7 @@
  *   fstat              the type of each looked-up node
  *   readlinkat         a symlink's target, on its O_PATH fd with ""
  *   getdents64, unlinkat, fchmodat  removing the private directory (fs_fini)
+ *   fchmod             S_ISUID/S_ISGID off a file the guest may write (fs_host_strip)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,7 +50,24 @@ static int host_mode(int fd, uint32_t *mode)
     return 0;
 }
 
+int fs_host_strip(int fd)
+{
+    struct stat st;
+    if (syscall(SYS_fstat, fd, &st) < 0)
+        return -errno;
+    /* Only a regular file can be executed (execve(2), EACCES). */
+    unsigned want = fs_host_mode(st.st_mode, 0);
+    if (!S_ISREG(st.st_mode) || want == (st.st_mode & 07777))
+        return 0;
+    return fchmod(fd, want) < 0 ? -errno : 0;
+}
+
 /* ---- pure helpers ----------------------------------------------------------- */
+
+unsigned fs_host_mode(unsigned mode, unsigned umask)
+{
+    return mode & ~umask & (S_IRWXU | S_IRWXG | S_IRWXO | S_ISVTX);
+}
 
 int fs_normalize(const char *base, const char *path, char *out, size_t size)
 {
@@ -819,6 +837,19 @@ int fs_fd_check_write(struct ringbox *rb, int fd)
     return m && !m->rw ? -EROFS : 0;
 }
 
+int fs_fd_check_mode(struct ringbox *rb, int fd)
+{
+    int rc = fs_fd_check_write(rb, fd);
+    if (rc < 0)
+        return rc;
+    const char *path = fd_get(&rb->fds, fd)->path;
+    /* chmod(2): EPERM, "the effective UID does not match the owner of the
+     * file": the guest owns what is in a mount, never the mount point.
+     * Mounts never change during a run, so the path the fd was opened by
+     * names a mount point exactly when the fd is one. */
+    return path && rb->fs.ready && path[0] == '/' && fs_mount_at(&rb->fs, path) ? -EPERM : 0;
+}
+
 /* The kernel's __O_TMPFILE alone (glibc's includes O_DIRECTORY). */
 #define TMPFILE_BIT (O_TMPFILE & ~O_DIRECTORY)
 
@@ -893,7 +924,7 @@ static int open_walked(struct ringbox *rb, struct fs_walk *w, int flags, unsigne
 {
     const struct fs_view *v = &rb->fs;
     int hflags = (flags & HOST_OPEN_FLAGS) | O_NOFOLLOW;
-    unsigned cmode = mode & ~v->umask & 07777;
+    unsigned cmode = fs_host_mode(mode, v->umask);
     const struct fs_step *s = fs_walk_node(w);
     int fd;
 
@@ -936,6 +967,13 @@ static int open_walked(struct ringbox *rb, struct fs_walk *w, int flags, unsigne
     }
     if (fd < 0)
         return fd;
+    if (!(flags & O_PATH) && (w->missing || open_writes(flags))) {
+        int rc = fs_host_strip(fd);
+        if (rc < 0) {
+            close(fd);
+            return rc;
+        }
+    }
     *host_fd = fd;
 opened:
     if (!(*guest_path = strdup(w->path))) {

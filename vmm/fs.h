@@ -115,6 +115,19 @@ int fs_open(struct ringbox *rb, int dirfd, const char *path, int flags, unsigned
  * the fd-only calls that change a file through any open fd (fchmod,
  * utimensat on an fd), which the host would otherwise allow. */
 int fs_fd_check_write(struct ringbox *rb, int fd);
+/* fs_fd_check_write for a change of mode, and -EPERM when the fd is a
+ * mount point: the host's own directory (or file), whose mode the guest
+ * may not change (see fs_host_mode). */
+int fs_fd_check_mode(struct ringbox *rb, int fd);
+
+/* A regular file the guest can now write (just created, opened for
+ * writing, about to be truncated) loses S_ISUID and S_ISGID, as Linux
+ * takes them off at the first write by anyone without CAP_FSETID
+ * (fs/inode.c, file_remove_privs()), which ringbox run as root has.  A
+ * file the host made setuid and the guest rewrites is then never a setuid
+ * program with the guest's contents.  0, or -errno when the host refused
+ * the fchmod (the caller fails the open with it). */
+int fs_host_strip(int fd);
 
 /* ---- resolution, for the path syscalls (sys_fs.c, procfs.c) --------------- */
 
@@ -180,6 +193,24 @@ int fs_normalize(const char *base, const char *path, char *out, size_t size);
 
 /* Whether normalised absolute `prefix` is `path` or one of its ancestors. */
 bool fs_path_within(const char *path, const char *prefix);
+
+/* The mode a host file or directory gets from the guest: `mode` less
+ * `umask` (the guest's, when creating; 0 for chmod), and never S_ISUID or
+ * S_ISGID, so that nothing the guest makes or changes is a setuid or
+ * setgid program on the host (it would run with the identity of the
+ * file's host owner, root when ringbox runs as root).  As a nosuid mount
+ * would, except that such a mount keeps the bits and the kernel ignores
+ * them at execve (mount(2), MS_NOSUID); the host's own execve would not.
+ * The rwx and sticky bits pass: inside a writable mount the guest may
+ * remove and recreate any entry, so they give it nothing the mount does
+ * not.  The mount point itself cannot be replaced, and chmod of it is
+ * EPERM (fs_fd_check_mode).  Every mode the VMM passes to the host for the
+ * guest goes through here: open, openat, openat2 and creat (O_CREAT,
+ * O_TMPFILE), mkdir, mkdirat, chmod, fchmodat, fchmod, and fs_host_strip.
+ * S_ISGID that the host itself gives a new directory in a setgid
+ * directory (mkdir(2)) is kept: it only passes on the group, and a
+ * directory is never executed. */
+unsigned fs_host_mode(unsigned mode, unsigned umask);
 
 /* The mount whose point is exactly `guest` (normalised), preferring user
  * mounts and then later ones, or NULL. */

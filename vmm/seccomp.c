@@ -116,7 +116,8 @@ static size_t rules_for(const struct ringbox *rb, struct rule out[SECCOMP_RULES_
          * the host; the ioctls for pending bytes and non-blocking mode;
          * ppoll without a signal mask, the VMM's own never changes.
          * F_DUPFD_CLOEXEC, F_GETFL, ftruncate and fstatfs are allowed above
-         * for the file view and serve these too. */
+         * for the file view and serve these too; fchmod also takes S_ISUID
+         * and S_ISGID off a file the guest may write (fs.c, fs_host_strip). */
         ALLOW2(fcntl, SCMP_A1(SCMP_CMP_EQ, F_SETFL),
                SCMP_A2(SCMP_CMP_MASKED_EQ, (uint32_t)~FD_SETFL_MASK, 0)),
         ALLOW1(pipe2, SCMP_A1(SCMP_CMP_MASKED_EQ, (uint32_t) ~(O_NONBLOCK | O_DIRECT), O_CLOEXEC)),

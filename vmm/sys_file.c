@@ -63,7 +63,8 @@ int64_t sys_fallocate(struct ringbox *rb, const struct sys_args *args)
 /* A file whose attributes the guest may not change answers as one on a
  * read-only file system does (fs/open.c, chmod_common() via
  * mnt_want_write(): EROFS): a file from a read-only mount, or one without
- * a path that the sandbox did not make (fd.h, attr_rw). */
+ * a path that the sandbox did not make (fd.h, attr_rw).  A mount point is
+ * EPERM, and the mode is what fs_host_mode allows, as for chmod. */
 int64_t sys_fchmod(struct ringbox *rb, const struct sys_args *args)
 {
     int fd = (int)args->a[0];
@@ -71,10 +72,10 @@ int64_t sys_fchmod(struct ringbox *rb, const struct sys_args *args)
     struct rb_file *f = fd_get(&rb->fds, fd);
     if (!f)
         return -EBADF;
-    int rc = f->path ? fs_fd_check_write(rb, fd) : f->attr_rw ? 0 : -EROFS;
+    int rc = f->path ? fs_fd_check_mode(rb, fd) : f->attr_rw ? 0 : -EROFS;
     if (rc < 0)
         return rc;
-    return fchmod(f->host, mode) < 0 ? -errno : 0;
+    return fchmod(f->host, fs_host_mode(mode, 0)) < 0 ? -errno : 0;
 }
 
 int64_t sys_fstatfs(struct ringbox *rb, const struct sys_args *args)

@@ -12,6 +12,7 @@
  *   mkdirat, unlinkat, renameat2, linkat, symlinkat, fchmodat, utimensat
  *                                        on (parent fd, one name)
  *   ftruncate                            truncate(2), on a fresh O_WRONLY fd
+ *   fchmod                               on that fd too, via fs_host_strip
  *   fcntl F_GETFL                        the access of a /proc/self/fd link
  */
 #define _GNU_SOURCE
@@ -144,6 +145,14 @@ int64_t sys_open(struct ringbox *rb, const struct sys_args *args)
     int flags = (int)args->a[1];
     unsigned mode = (unsigned)args->a[2];
     return do_open(rb, AT_FDCWD, upath, flags, mode, 0);
+}
+
+/* creat(2): "equivalent to open() with flags equal to O_CREAT|O_WRONLY|O_TRUNC". */
+int64_t sys_creat(struct ringbox *rb, const struct sys_args *args)
+{
+    uint64_t upath = args->a[0];
+    unsigned mode = (unsigned)args->a[1];
+    return do_open(rb, AT_FDCWD, upath, O_CREAT | O_WRONLY | O_TRUNC, mode, 0);
 }
 
 int64_t sys_openat(struct ringbox *rb, const struct sys_args *args)
@@ -498,7 +507,8 @@ static int64_t do_mkdir(struct ringbox *rb, int dirfd, uint64_t upath, unsigned 
         rc = -EEXIST;
     if (rc == 0 && !mount_of_walk(&w)->rw)
         rc = -EROFS;
-    if (rc == 0 && mkdirat(fs_walk_at(&w).fd, fs_walk_at(&w).name, mode & ~rb->fs.umask & 07777) < 0)
+    if (rc == 0 &&
+        mkdirat(fs_walk_at(&w).fd, fs_walk_at(&w).name, fs_host_mode(mode, rb->fs.umask)) < 0)
         rc = -errno;
     fs_walk_done(&w);
     return rc;
@@ -826,7 +836,7 @@ int64_t sys_truncate(struct ringbox *rb, const struct sys_args *args)
         int fd = fs_host_open(fs_walk_at(&w).fd, fs_walk_at(&w).name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK, 0);
         if (fd < 0)
             rc = fd;
-        else if (ftruncate(fd, length) < 0)
+        else if ((rc = fs_host_strip(fd)) == 0 && ftruncate(fd, length) < 0)
             rc = -errno;
         if (fd >= 0)
             close(fd);
@@ -835,11 +845,15 @@ int64_t sys_truncate(struct ringbox *rb, const struct sys_args *args)
     return rc;
 }
 
+/* The mode as fs_host_mode allows it; a mount point's is the host's (EPERM,
+ * after EROFS as in fs/open.c, chmod_common()). */
 static int64_t do_chmod(struct ringbox *rb, int dirfd, uint64_t upath, unsigned mode)
 {
     struct fs_walk w;
     int rc = attr_target(rb, dirfd, upath, FS_FOLLOW, &w);
-    if (rc == 0 && fchmodat(fs_walk_at(&w).fd, fs_walk_at(&w).name, mode & 07777, 0) < 0)
+    if (rc == 0 && fs_walk_node(&w)->via == FS_VIA_MOUNT)
+        rc = -EPERM;
+    if (rc == 0 && fchmodat(fs_walk_at(&w).fd, fs_walk_at(&w).name, fs_host_mode(mode, 0), 0) < 0)
         rc = -errno;
     fs_walk_done(&w);
     return rc;

@@ -10,7 +10,8 @@
  * checks Linux makes first still apply, in its order (fs/xattr.c): the
  * path resolves in the view (or the fd is open), then the name is 1 to
  * XATTR_NAME_MAX bytes (ERANGE otherwise).  Setting and removing are not
- * served (ENOSYS).
+ * served (ENOSYS): security.capability would give a host file capabilities,
+ * setuid by another name, and trusted.* is the host's (tests/unit_nosuid.c).
  *
  * Host syscalls: none beyond fs_walk's (vmm/fs.c), so no seccomp entry. */
 #include <errno.h>
