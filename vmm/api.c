@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -42,10 +43,28 @@ API int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct
     if ((unsigned)cfg->confine > RINGBOX_CONFINE_PROCESS)
         return rb_fail(err, RINGBOX_EINVAL, 0, "seccomp: confine is %d, not a ringbox_confine",
                        (int)cfg->confine);
+    const char *why;
+    if (cfg->uname_release && (why = hostinfo_check_release(cfg->uname_release)))
+        return rb_fail(err, RINGBOX_EINVAL, 0, "uname: release '%s' refused: %s",
+                       cfg->uname_release, why);
+    if (cfg->hostname && (why = hostinfo_check_hostname(cfg->hostname)))
+        return rb_fail(err, RINGBOX_EINVAL, 0, "uname: host name '%s' refused: %s", cfg->hostname,
+                       why);
+    uint64_t key[HOSTINFO_ROUNDS];
+    ssize_t n;
+    do
+        n = getrandom(key, sizeof key, 0);
+    while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof key)
+        return rb_fail(err, RINGBOX_EINVAL, n < 0 ? errno : EIO, "hostinfo: getrandom failed");
     struct ringbox *rb = calloc(1, sizeof(*rb));
     if (!rb)
         return rb_fail(err, RINGBOX_ENOMEM, ENOMEM, "ringbox: cannot allocate the handle");
     rb->cfg = *cfg;
+    /* The strings are copied: the caller's may go before the handle does. */
+    hostinfo_init(&rb->host, cfg->uname_release, cfg->hostname, key);
+    rb->cfg.uname_release = rb->host.release;
+    rb->cfg.hostname = rb->host.nodename;
     rb->cfg.mem_bytes &= ~(uint64_t)(MEM_PAGE - 1);
     rb->kvm_fd = rb->vm_fd = rb->vcpu_fd = -1;
     rb->lim.timer[0] = rb->lim.timer[1] = -1;
@@ -164,6 +183,7 @@ API void ringbox_destroy(ringbox_t *rb)
     fd_fini(&rb->fds);
     fs_fini(&rb->fs);
     mm_fini(&rb->mm);
+    hostinfo_fini(&rb->host);
     kvm_teardown(rb);
     free(rb->proc.exe);
     free(rb);

@@ -46,8 +46,8 @@ static const char usage_text[] =
     "KVM virtual machine; every syscall it makes is served by ringbox, not by the\n"
     "host kernel.\n"
     "It sees only itself, /dev/null, /dev/zero, /dev/urandom, /dev/random,\n"
-    "/dev/std{in,out,err}, a private /tmp, /proc/self and what --ro, --rw and\n"
-    "--tmpfs add.\n"
+    "/dev/std{in,out,err}, a private /tmp, /proc/self, /proc/uptime,\n"
+    "/proc/loadavg and what --ro, --rw and --tmpfs add.\n"
     "Options end at PROGRAM: everything after it belongs to the program.\n"
     "\n"
     "'ringbox maps' loads PROGRAM without running it and prints its address\n"
@@ -77,6 +77,10 @@ static const char usage_text[] =
     "  --rw HOST[:GUEST]  the same, writable: changes reach HOST\n"
     "  --tmpfs GUEST   a private writable directory at GUEST, removed at exit\n"
     "  --cwd GUEST     start in GUEST (default /)\n"
+    "  --uname-release STR  the kernel release uname(2) reports (default\n"
+    "                  6.1.0-ringbox): MAJOR.MINOR first, at least 3.2, in at\n"
+    "                  most 64 printable bytes without spaces\n"
+    "  --hostname NAME the host name uname(2) reports (default ringbox)\n"
     "  --stats         print exit, hypercall, syscall-route, fault and\n"
     "                  per-syscall counts to stderr when the program ends\n"
     "  --trace         trace every crossing live on stderr: each syscall as strace\n"
@@ -257,6 +261,7 @@ struct options {
     struct mount_opt *mounts; /* in order: a later one wins at the same point */
     size_t nmounts;
     const char *cwd;
+    const char *uname_release, *hostname; /* NULL: the library's defaults */
     bool inherit_env, stats, step, no_seccomp;
     const char *trace; /* "-" for stderr, a file name, or NULL */
     struct ringbox_trace tr; /* the trace's format, filters and summary */
@@ -359,6 +364,14 @@ static int parse_run(int argc, char **argv, struct options *o)
             if (!*val)
                 return usage_error("--cwd needs GUEST");
             o->cwd = val;
+        } else if ((val = option_value(argv, argc, &i, "--uname-release"))) {
+            if (!*val)
+                return usage_error("--uname-release needs STR");
+            o->uname_release = val;
+        } else if ((val = option_value(argv, argc, &i, "--hostname"))) {
+            if (!*val)
+                return usage_error("--hostname needs NAME");
+            o->hostname = val;
         } else if (strcmp(a, "--inherit-env") == 0) {
             o->inherit_env = true;
         } else if (strcmp(a, "--no-seccomp") == 0) {
@@ -714,6 +727,8 @@ static int run(int argc, char **argv, bool maps_only)
     cfg.max_output_bytes = o.max_output;
     cfg.max_syscalls = o.max_syscalls;
     cfg.max_fds = o.max_fds;
+    cfg.uname_release = o.uname_release;
+    cfg.hostname = o.hostname;
     if (o.trace && strcmp(o.trace, "-") == 0) {
         cfg.trace_fd = STDERR_FILENO;
     } else if (o.trace) {
@@ -726,7 +741,9 @@ static int run(int argc, char **argv, bool maps_only)
     }
 
     if ((rc = ringbox_create(&cfg, &rb, &err)) < 0) {
-        rc = fail(rc, &err);
+        /* The options already checked leave a refused --uname-release or
+         * --hostname as the only RINGBOX_EINVAL. */
+        rc = rc == RINGBOX_EINVAL ? usage_error("%s", err.message) : fail(rc, &err);
         goto out;
     }
     if ((rc = apply_view(rb, &o, &err)) < 0) {
