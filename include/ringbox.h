@@ -207,6 +207,11 @@ struct ringbox_walk {
     uint64_t entry[4]; /* [0] PML4E, [1] PDPTE, [2] PDE, [3] PTE */
 };
 
+/* Check an uname release and host name (either may be NULL) as
+ * ringbox_create checks cfg.uname_release and cfg.hostname.  Returns 0, or
+ * RINGBOX_EINVAL with err saying why ("uname: release '2.0' refused: ..."). */
+int ringbox_check_uname(const char *release, const char *hostname, struct ringbox_error *err);
+
 /* Narrow `t` with one strace-style expression (as `ringbox trace -e`):
  *   trace=SET     syscalls shown, SET a comma list of names and %classes
  *                 (%file, %memory, %signal, %process, %network, %desc...),

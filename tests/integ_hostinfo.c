@@ -95,8 +95,8 @@ START_TEST(uname_release_and_hostname_configured)
 END_TEST
 
 /* A release glibc 2.26-2.35 would refuse ("FATAL: kernel too old"), or one
- * no program could parse, is a usage error, and RINGBOX_EINVAL from the
- * library. */
+ * no program could parse, is a usage error, and RINGBOX_EINVAL from
+ * ringbox_create and ringbox_check_uname. */
 START_TEST(uname_strings_refused)
 {
     const char *prog = integ_prog("hostinfo", "glibc", 0);
@@ -130,6 +130,10 @@ START_TEST(uname_strings_refused)
     ck_assert_ptr_null(rb);
     ck_assert_str_eq(err.message, "uname: release '2.6.32' refused: it is older than 3.2, which "
                                   "glibc before 2.36 refuses to start on");
+    ck_assert_int_eq(ringbox_check_uname(NULL, NULL, &err), 0);
+    ck_assert_int_eq(ringbox_check_uname("5.10.0-test", "box1", &err), 0);
+    ck_assert_int_eq(ringbox_check_uname("6.1", "", &err), RINGBOX_EINVAL);
+    ck_assert_str_eq(err.message, "uname: host name '' refused: it is empty");
 }
 END_TEST
 

@@ -32,6 +32,16 @@ API void ringbox_config_init(struct ringbox_config *cfg)
     cfg->trace.other = true;
 }
 
+API int ringbox_check_uname(const char *release, const char *hostname, struct ringbox_error *err)
+{
+    const char *why;
+    if (release && (why = hostinfo_check_release(release)))
+        return rb_fail(err, RINGBOX_EINVAL, 0, "uname: release '%s' refused: %s", release, why);
+    if (hostname && (why = hostinfo_check_hostname(hostname)))
+        return rb_fail(err, RINGBOX_EINVAL, 0, "uname: host name '%s' refused: %s", hostname, why);
+    return 0;
+}
+
 API int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct ringbox_error *err)
 {
     if (!cfg || !out)
@@ -43,13 +53,9 @@ API int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct
     if ((unsigned)cfg->confine > RINGBOX_CONFINE_PROCESS)
         return rb_fail(err, RINGBOX_EINVAL, 0, "seccomp: confine is %d, not a ringbox_confine",
                        (int)cfg->confine);
-    const char *why;
-    if (cfg->uname_release && (why = hostinfo_check_release(cfg->uname_release)))
-        return rb_fail(err, RINGBOX_EINVAL, 0, "uname: release '%s' refused: %s",
-                       cfg->uname_release, why);
-    if (cfg->hostname && (why = hostinfo_check_hostname(cfg->hostname)))
-        return rb_fail(err, RINGBOX_EINVAL, 0, "uname: host name '%s' refused: %s", cfg->hostname,
-                       why);
+    int rc = ringbox_check_uname(cfg->uname_release, cfg->hostname, err);
+    if (rc < 0)
+        return rc;
     uint64_t key[HOSTINFO_ROUNDS];
     ssize_t n;
     do
@@ -72,7 +78,7 @@ API int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct
     fs_init(&rb->fs);
     rb->proc.uid = getuid();
     rb->proc.gid = getgid();
-    int rc = kvm_build(rb, err);
+    rc = kvm_build(rb, err);
     if (rc < 0) {
         ringbox_destroy(rb);
         return rc;

@@ -418,6 +418,9 @@ static int parse_run(int argc, char **argv, struct options *o)
     }
     if (i >= argc)
         return usage_error("%s: missing PROGRAM", argv[1]);
+    struct ringbox_error err;
+    if (ringbox_check_uname(o->uname_release, o->hostname, &err) < 0)
+        return usage_error("%s", err.message);
     if (o->is_trace && !o->trace)
         o->trace = "-";
     o->prog = argv + i;
@@ -741,9 +744,7 @@ static int run(int argc, char **argv, bool maps_only)
     }
 
     if ((rc = ringbox_create(&cfg, &rb, &err)) < 0) {
-        /* The options already checked leave a refused --uname-release or
-         * --hostname as the only RINGBOX_EINVAL. */
-        rc = rc == RINGBOX_EINVAL ? usage_error("%s", err.message) : fail(rc, &err);
+        rc = fail(rc, &err);
         goto out;
     }
     if ((rc = apply_view(rb, &o, &err)) < 0) {
