@@ -204,14 +204,28 @@ struct ringbox_config {
      * (the default): the caller's identity stays, so as root such files are
      * root's. */
     struct ringbox_user user;
+
+    /* What uname(2) tells the program instead of the host's identity
+     * (docs/security.md, "What the guest can learn about the host"); NULL
+     * for the defaults below.  Each is copied by ringbox_create, which
+     * returns RINGBOX_EINVAL for one it refuses: more than 64 bytes, or a
+     * byte outside printable ASCII or a space; a release must also begin
+     * MAJOR.MINOR, at least 3.2, the oldest Linux that glibc releases
+     * before 2.36 agree to start on ("FATAL: kernel too old"). */
+    const char *uname_release;
+    const char *hostname; /* also the nodename: gethostname(2) */
 };
 
 #define RINGBOX_DEFAULT_MEM (UINT64_C(1) << 30)
 #define RINGBOX_MIN_MEM (UINT64_C(16) << 20)
+/* uname's release and nodename by default; its version is always
+ * "#1 SMP ringbox " RINGBOX_VERSION and its machine "x86_64". */
+#define RINGBOX_DEFAULT_RELEASE "6.1.0-ringbox"
+#define RINGBOX_DEFAULT_HOSTNAME "ringbox"
 
 /* Fill `cfg` with defaults: RINGBOX_DEFAULT_MEM, confine =
  * RINGBOX_CONFINE_THREAD, trace_fd = -1, a text trace of every event and
- * syscall, no summary, no limits. */
+ * syscall, no summary, no limits, uname's defaults (NULL). */
 void ringbox_config_init(struct ringbox_config *cfg);
 
 /* The paging-structure entries that map one address, as the MMU reads them
@@ -222,6 +236,11 @@ struct ringbox_walk {
     int levels;        /* entries read: 0 (non-canonical address) to 4 */
     uint64_t entry[4]; /* [0] PML4E, [1] PDPTE, [2] PDE, [3] PTE */
 };
+
+/* Check an uname release and host name (either may be NULL) as
+ * ringbox_create checks cfg.uname_release and cfg.hostname.  Returns 0, or
+ * RINGBOX_EINVAL with err saying why ("uname: release '2.0' refused: ..."). */
+int ringbox_check_uname(const char *release, const char *hostname, struct ringbox_error *err);
 
 /* Narrow `t` with one strace-style expression (as `ringbox trace -e`):
  *   trace=SET     syscalls shown, SET a comma list of names and %classes
@@ -373,7 +392,8 @@ struct ringbox_result {
  * IDT, syscall MSRs and the ring-0 stub.  On success *out owns the VM.
  * Returns RINGBOX_ENOKVM, RINGBOX_EKVM, RINGBOX_ENOMEM or RINGBOX_EINVAL
  * (mem_bytes below RINGBOX_MIN_MEM or beyond what the host can reserve,
- * confine not one of enum ringbox_confine, or a cfg.user id of -1). */
+ * confine not one of enum ringbox_confine, a cfg.user id of -1, or an uname
+ * string refused). */
 int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct ringbox_error *err);
 
 /* Load the ELF executable at `path` (static, or dynamic: then its
@@ -396,10 +416,12 @@ int ringbox_load(ringbox_t *rb, const char *path, char *const argv[], char *cons
  * /usr/local/lib where the host has them (read-only); /dev/null and
  * /dev/zero (writable), /dev/urandom and /dev/random (read-only);
  * /dev/stdin, /dev/stdout and /dev/stderr (symlinks to /proc/self/fd/0-2);
- * a private, writable, initially empty /tmp; and a synthetic /proc/self
- * (exe, cmdline, maps, status, fd/).  No `..`, symlink or absolute path
- * leads outside it: every path is resolved in the guest's namespace and
- * every step is opened beneath its mount on the host. */
+ * a private, writable, initially empty /tmp; and a synthetic /proc: self/
+ * (exe, cmdline, maps, status, fd/), uptime and loadavg.  No `..`, symlink
+ * or absolute path leads outside it: every path is resolved in the guest's
+ * namespace and every step is opened beneath its mount on the host.
+ * Device and inode numbers are the view's own, never the host's
+ * (docs/security.md, "What the guest can learn about the host"). */
 
 #define RINGBOX_MOUNT_RO 0x1u    /* read-only: any change is EROFS */
 #define RINGBOX_MOUNT_RW 0x2u    /* writable: changes reach the host file or directory */

@@ -254,7 +254,7 @@ START_TEST(default_view_has_exactly_the_listed_entries)
     snprintf(want, sizeof want,
              "/:%s\n"
              "/dev: null random stderr stdin stdout urandom zero\n"
-             "/proc: self\n"
+             "/proc: loadavg self uptime\n"
              "/proc/self: cmdline exe fd maps status\n"
              "/tmp:\n",
              root);

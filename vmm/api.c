@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -32,6 +33,16 @@ API void ringbox_config_init(struct ringbox_config *cfg)
     cfg->trace.other = true;
 }
 
+API int ringbox_check_uname(const char *release, const char *hostname, struct ringbox_error *err)
+{
+    const char *why;
+    if (release && (why = hostinfo_check_release(release)))
+        return rb_fail(err, RINGBOX_EINVAL, 0, "uname: release '%s' refused: %s", release, why);
+    if (hostname && (why = hostinfo_check_hostname(hostname)))
+        return rb_fail(err, RINGBOX_EINVAL, 0, "uname: host name '%s' refused: %s", hostname, why);
+    return 0;
+}
+
 API int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct ringbox_error *err)
 {
     if (!cfg || !out)
@@ -47,10 +58,24 @@ API int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct
     if (cfg->user.set && (cfg->user.uid == UINT32_MAX || cfg->user.gid == UINT32_MAX))
         return rb_fail(err, RINGBOX_EINVAL, 0, "confine: uid %u gid %u: -1 is not an id",
                        cfg->user.uid, cfg->user.gid);
+    int rc = ringbox_check_uname(cfg->uname_release, cfg->hostname, err);
+    if (rc < 0)
+        return rc;
+    uint64_t key[HOSTINFO_ROUNDS];
+    ssize_t n;
+    do
+        n = getrandom(key, sizeof key, 0);
+    while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof key)
+        return rb_fail(err, RINGBOX_EINVAL, n < 0 ? errno : EIO, "hostinfo: getrandom failed");
     struct ringbox *rb = calloc(1, sizeof(*rb));
     if (!rb)
         return rb_fail(err, RINGBOX_ENOMEM, ENOMEM, "ringbox: cannot allocate the handle");
     rb->cfg = *cfg;
+    /* The strings are copied: the caller's may go before the handle does. */
+    hostinfo_init(&rb->host, cfg->uname_release, cfg->hostname, key);
+    rb->cfg.uname_release = rb->host.release;
+    rb->cfg.hostname = rb->host.nodename;
     rb->cfg.mem_bytes &= ~(uint64_t)(MEM_PAGE - 1);
     rb->kvm_fd = rb->vm_fd = rb->vcpu_fd = -1;
     rb->lim.timer[0] = rb->lim.timer[1] = -1;
@@ -59,7 +84,7 @@ API int ringbox_create(const struct ringbox_config *cfg, ringbox_t **out, struct
     /* The program sees the ids its files get on the host. */
     rb->proc.uid = cfg->user.set ? cfg->user.uid : getuid();
     rb->proc.gid = cfg->user.set ? cfg->user.gid : getgid();
-    int rc = kvm_build(rb, err);
+    rc = kvm_build(rb, err);
     if (rc < 0) {
         ringbox_destroy(rb);
         return rc;
@@ -174,6 +199,7 @@ API void ringbox_destroy(ringbox_t *rb)
     fd_fini(&rb->fds);
     fs_fini(&rb->fs);
     mm_fini(&rb->mm);
+    hostinfo_fini(&rb->host);
     kvm_teardown(rb);
     free(rb->proc.exe);
     free(rb);

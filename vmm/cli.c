@@ -46,8 +46,8 @@ static const char usage_text[] =
     "KVM virtual machine; every syscall it makes is served by ringbox, not by the\n"
     "host kernel.\n"
     "It sees only itself, /dev/null, /dev/zero, /dev/urandom, /dev/random,\n"
-    "/dev/std{in,out,err}, a private /tmp, /proc/self and what --ro, --rw and\n"
-    "--tmpfs add.\n"
+    "/dev/std{in,out,err}, a private /tmp, /proc/self, /proc/uptime,\n"
+    "/proc/loadavg and what --ro, --rw and --tmpfs add.\n"
     "Options end at PROGRAM: everything after it belongs to the program.\n"
     "\n"
     "'ringbox maps' loads PROGRAM without running it and prints its address\n"
@@ -77,6 +77,10 @@ static const char usage_text[] =
     "  --rw HOST[:GUEST]  the same, writable: changes reach HOST\n"
     "  --tmpfs GUEST   a private writable directory at GUEST, removed at exit\n"
     "  --cwd GUEST     start in GUEST (default /)\n"
+    "  --uname-release STR  the kernel release uname(2) reports (default\n"
+    "                  6.1.0-ringbox): MAJOR.MINOR first, at least 3.2, in at\n"
+    "                  most 64 printable bytes without spaces\n"
+    "  --hostname NAME the host name uname(2) reports (default ringbox)\n"
     "  --stats         print exit, hypercall, syscall-route, fault and\n"
     "                  per-syscall counts to stderr when the program ends, and\n"
     "                  how ringbox confined itself (identity, capabilities,\n"
@@ -294,6 +298,7 @@ struct options {
     struct mount_opt *mounts; /* in order: a later one wins at the same point */
     size_t nmounts;
     const char *cwd;
+    const char *uname_release, *hostname; /* NULL: the library's defaults */
     bool inherit_env, stats, step, no_seccomp;
     struct ringbox_user user; /* --user */
     const char *trace; /* "-" for stderr, a file name, or NULL */
@@ -403,6 +408,14 @@ static int parse_run(int argc, char **argv, struct options *o)
             if (parse_user(val, &o->user) < 0)
                 return usage_error("--user: bad UID:GID '%s' (two numbers from 0 to 4294967294, such as "
                                    "65534:65534)", val);
+        } else if ((val = option_value(argv, argc, &i, "--uname-release"))) {
+            if (!*val)
+                return usage_error("--uname-release needs STR");
+            o->uname_release = val;
+        } else if ((val = option_value(argv, argc, &i, "--hostname"))) {
+            if (!*val)
+                return usage_error("--hostname needs NAME");
+            o->hostname = val;
         } else if (strcmp(a, "--inherit-env") == 0) {
             o->inherit_env = true;
         } else if (strcmp(a, "--no-seccomp") == 0) {
@@ -449,6 +462,9 @@ static int parse_run(int argc, char **argv, struct options *o)
     }
     if (i >= argc)
         return usage_error("%s: missing PROGRAM", argv[1]);
+    struct ringbox_error err;
+    if (ringbox_check_uname(o->uname_release, o->hostname, &err) < 0)
+        return usage_error("%s", err.message);
     if (o->is_trace && !o->trace)
         o->trace = "-";
     o->prog = argv + i;
@@ -786,6 +802,8 @@ static int run(int argc, char **argv, bool maps_only)
     cfg.max_output_bytes = o.max_output;
     cfg.max_syscalls = o.max_syscalls;
     cfg.max_fds = o.max_fds;
+    cfg.uname_release = o.uname_release;
+    cfg.hostname = o.hostname;
     if (o.trace && strcmp(o.trace, "-") == 0) {
         cfg.trace_fd = STDERR_FILENO;
     } else if (o.trace) {

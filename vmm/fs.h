@@ -92,7 +92,7 @@ int fs_set_cmdline(struct ringbox *rb, char *const argv[], struct ringbox_error 
  * (read-only); /dev/null and /dev/zero (writable), /dev/urandom and
  * /dev/random (read-only), /dev/stdin, /dev/stdout and /dev/stderr as
  * symlinks to /proc/self/fd/0-2; a private writable /tmp; the synthetic
- * /proc/self; and nothing else.  Also checks the working directory.
+ * /proc (procfs.h); and nothing else.  Also checks the working directory.
  * Idempotent.  0 or a negative enum ringbox_status with err filled. */
 int fs_default_view(struct ringbox *rb, const char *exe_host_path, bool dynamic,
                     struct ringbox_error *err);

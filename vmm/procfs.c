@@ -1,9 +1,11 @@
-/* procfs.c - the synthetic /proc/self: exe, cmdline, maps, status and fd/ (proc(5)).
+/* procfs.c - the synthetic /proc: self/ (exe, cmdline, maps, status, fd/),
+ * uptime and loadavg (proc(5)).
  *
  * Host syscalls made here after confinement (vmm/seccomp.c allows them):
  *   memfd_create(MFD_CLOEXEC), pwritev   a generated file's contents
  *   mkdirat, symlinkat, fchmodat, openat2  a /proc/self/fd listing
- *   fstat                                what an fd without a path is
+ *   fstat                                what an fd without a path is; the
+ *                                        identity of a generated file
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,12 +27,14 @@
 
 #include "fs.h"
 #include "procfs.h"
+#include "sys.h"
 #include "vm.h"
 
 int procfs_build(struct ringbox *rb, const char *exe, char *path, size_t size)
 {
     struct fs_view *v = &rb->fs;
-    static const char *const files[] = {"proc/self/cmdline", "proc/self/maps", "proc/self/status"};
+    static const char *const files[] = {"proc/self/cmdline", "proc/self/maps", "proc/self/status",
+                                        "proc/uptime", "proc/loadavg"};
 
     /* Writable while they are filled, then read-only as proc(5) shows
      * them: a VMM without CAP_DAC_OVERRIDE (not root, or root with its
@@ -85,7 +89,8 @@ static void add(struct text *t, const char *fmt, ...)
 }
 
 /* /proc/PID/maps (fs/proc/task_mmu.c, show_map_vma()): the name, when
- * there is one, starts in column 74. */
+ * there is one, starts in column 74.  A file's device and inode are the
+ * guest's (hostinfo.h), as stat shows them. */
 static void gen_maps(struct ringbox *rb, struct text *t)
 {
     for (size_t i = 0; i < rb->mm.nregions; i++) {
@@ -95,8 +100,9 @@ static void gen_maps(struct ringbox *rb, struct text *t)
         if (r->file) {
             name = r->file->name;
             off = r->offset;
-            dev = r->file->dev;
-            ino = r->file->ino;
+            if (hostinfo_dev(&rb->host, r->file->dev, &dev) < 0)
+                t->oom = true;
+            ino = hostinfo_ino(&rb->host, r->file->ino);
         } else if (r->kind == MM_HEAP) {
             name = "[heap]";
         } else if (r->kind == MM_STACK) {
@@ -161,6 +167,30 @@ static void gen_status(struct ringbox *rb, struct text *t)
     add(t, "Cpus_allowed_list:\t0\n");
 }
 
+static void add_centi(struct text *t, uint64_t ns, const char *after)
+{
+    uint64_t cs = ns / 10000000;
+    add(t, "%" PRIu64 ".%02" PRIu64 "%s", cs / 100, cs % 100, after);
+}
+
+/* /proc/uptime (fs/proc/uptime.c): the sandbox's uptime and its one CPU's
+ * idle time, in seconds to the hundredth (sys_uptime()). */
+static void gen_uptime(struct ringbox *rb, struct text *t)
+{
+    uint64_t up, idle;
+    sys_uptime(rb, &up, &idle);
+    add_centi(t, up, " ");
+    add_centi(t, idle, "\n");
+}
+
+/* /proc/loadavg (fs/proc/loadavg.c): no load history, so three zeros; one
+ * task, running (the reader), of one; the last pid handed out, the
+ * program's. */
+static void gen_loadavg(struct text *t)
+{
+    add(t, "0.00 0.00 0.00 1/1 %d\n", RB_GUEST_PID);
+}
+
 static int memfd_with(const struct text *t, const char *name)
 {
     if (t->oom)
@@ -193,14 +223,16 @@ int procfs_fd_link(struct ringbox *rb, int fd, char *buf, size_t size)
     } else {
         if (syscall(SYS_fstat, f->host, &st) < 0)
             return -errno;
+        /* The inode as the guest's fstat shows it (hostinfo.h). */
+        uint64_t ino = hostinfo_ino(&rb->host, st.st_ino);
         if (S_ISFIFO(st.st_mode))
-            n = snprintf(buf, size, "pipe:[%" PRIu64 "]", (uint64_t)st.st_ino);
+            n = snprintf(buf, size, "pipe:[%" PRIu64 "]", ino);
         else if (S_ISSOCK(st.st_mode))
-            n = snprintf(buf, size, "socket:[%" PRIu64 "]", (uint64_t)st.st_ino);
+            n = snprintf(buf, size, "socket:[%" PRIu64 "]", ino);
         else if (S_ISCHR(st.st_mode)) /* udev's stable name for a device */
             n = snprintf(buf, size, "/dev/char/%u:%u", major(st.st_rdev), minor(st.st_rdev));
         else
-            n = snprintf(buf, size, "anon_inode:[%" PRIu64 "]", (uint64_t)st.st_ino);
+            n = snprintf(buf, size, "anon_inode:[%" PRIu64 "]", ino);
     }
     return n < 0 ? -EINVAL : (size_t)n >= size ? (int)size - 1 : n;
 }
@@ -246,6 +278,41 @@ static int gen_fd_dir(struct ringbox *rb)
     return fd;
 }
 
+/* The files procfs_open generates: their host fds are memfds or fresh
+ * directories, whose identity is not the file's. */
+static bool generated(const char *guest)
+{
+    static const char *const names[] = {"/proc/self/fd", "/proc/self/cmdline", "/proc/self/maps",
+                                        "/proc/self/status", "/proc/uptime", "/proc/loadavg"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(guest, names[i]) == 0)
+            return true;
+    return false;
+}
+
+int procfs_identity(struct ringbox *rb, const char *guest, struct stat *st)
+{
+    const struct fs_view *v = &rb->fs;
+    if (!v->proc || !generated(guest) || fs_mount_of(v, guest) != v->proc)
+        return 0;
+    struct fs_walk w;
+    struct stat ph;
+    int rc = fs_walk(rb, AT_FDCWD, guest, 0, 0, &w);
+    const struct fs_step *s = rc == 0 ? fs_walk_node(&w) : NULL;
+    if (rc == 0 && (!s || syscall(SYS_fstat, s->fd, &ph) < 0))
+        rc = s ? -errno : -ENOENT;
+    fs_walk_done(&w);
+    if (rc < 0)
+        return rc;
+    st->st_dev = ph.st_dev;
+    st->st_ino = ph.st_ino;
+    st->st_mode = ph.st_mode;
+    st->st_nlink = ph.st_nlink;
+    st->st_uid = ph.st_uid;
+    st->st_gid = ph.st_gid;
+    return 1;
+}
+
 int procfs_open(struct ringbox *rb, const char *guest, int *host_fd)
 {
     struct text t = {0};
@@ -264,10 +331,14 @@ int procfs_open(struct ringbox *rb, const char *guest, int *host_fd)
             gen_maps(rb, &t);
         } else if (strcmp(guest, "/proc/self/status") == 0) {
             gen_status(rb, &t);
+        } else if (strcmp(guest, "/proc/uptime") == 0) {
+            gen_uptime(rb, &t);
+        } else if (strcmp(guest, "/proc/loadavg") == 0) {
+            gen_loadavg(&t);
         } else {
             return 0;
         }
-        fd = memfd_with(&t, guest + sizeof("/proc/self/") - 1);
+        fd = memfd_with(&t, strrchr(guest, '/') + 1);
         free(t.s);
     }
     if (fd < 0)

@@ -162,16 +162,16 @@ static size_t rules_for(const struct ringbox *rb, struct rule out[SECCOMP_RULES_
         ALLOW1(mremap, SCMP_A3(SCMP_CMP_EQ, MREMAP_MAYMOVE)),
         ALLOW(brk),
         /* glibc's qsort (mem_free_pages, Capstone) sizes its scratch buffer
-         * from sysconf(_SC_PHYS_PAGES), which reads sysinfo; the guest's
-         * sysinfo takes the host's uptime and loads from it (sys_info.c). */
+         * from sysconf(_SC_PHYS_PAGES), which reads sysinfo.  The guest's
+         * sysinfo takes nothing from the host's (sys_info.c). */
         ALLOW(sysinfo),
         /* Time, sleep and randomness for the guest (sys_time.c). */
         ALLOW(clock_gettime),
         ALLOW(clock_nanosleep),
         ALLOW(getrandom),
-        /* uname for the guest's release string; pause for a futex wait,
-         * pause(2) or sigsuspend that no alarm can end (sig.c). */
-        ALLOW(uname),
+        /* pause for a futex wait, pause(2) or sigsuspend that no alarm
+         * can end (sig.c).  Not uname: the guest's is ringbox's own
+         * (hostinfo.h). */
         ALLOW(pause),
         /* The host libc's own needs: futex for its locks, and what abort()
          * uses so a failed assertion is reported instead of SIGSYS: raise

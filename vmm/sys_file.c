@@ -14,6 +14,7 @@
 #define _GNU_SOURCE /* fallocate */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -87,5 +88,7 @@ int64_t sys_fstatfs(struct ringbox *rb, const struct sys_args *args)
         return hfd;
     if (fstatfs(hfd, &st) < 0)
         return -errno;
+    /* No host file system id, as statfs (sys_fs.c). */
+    memset(&st.f_fsid, 0, sizeof(st.f_fsid));
     return mem_copy_to_user(&rb->mem, ubuf, &st, sizeof(st));
 }

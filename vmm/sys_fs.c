@@ -28,6 +28,7 @@
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "fs.h"
@@ -235,13 +236,26 @@ static int magic_lstat(struct ringbox *rb, int fd, struct stat *st)
     return 0;
 }
 
+/* Every stat result the guest sees names files by the guest's device and
+ * inode numbers (hostinfo.h), never the host's. */
+int sys_fd_stat(struct ringbox *rb, int fd, struct stat *st)
+{
+    struct rb_file *f = fd_get(&rb->fds, fd);
+    if (!f)
+        return -EBADF;
+    int rc = host_fstat(f->host, st);
+    if (rc == 0 && f->path)
+        rc = procfs_identity(rb, f->path, st);
+    return rc < 0 ? rc : hostinfo_stat(&rb->host, st);
+}
+
 /* stat of what a walk found: the node, or the fd a magic link names. */
 static int walk_stat(struct ringbox *rb, const struct fs_walk *w, struct stat *st)
 {
     if (w->magic >= 0)
-        return w->magic_followed ? host_fstat(fd_host(&rb->fds, w->magic), st)
-                                 : magic_lstat(rb, w->magic, st);
-    return host_fstat(fs_walk_node(w)->fd, st);
+        return w->magic_followed ? sys_fd_stat(rb, w->magic, st) : magic_lstat(rb, w->magic, st);
+    int rc = host_fstat(fs_walk_node(w)->fd, st);
+    return rc < 0 ? rc : hostinfo_stat(&rb->host, st);
 }
 
 /* The path or the AT_EMPTY_PATH fd; *hfd >= 0 means "this fd itself". */
@@ -280,7 +294,7 @@ static int64_t do_stat(struct ringbox *rb, int dirfd, uint64_t upath, uint64_t u
     if (rc < 0)
         return rc;
     if (hfd >= 0) {
-        rc = host_fstat(hfd, &st);
+        rc = sys_fd_stat(rb, dirfd, &st);
     } else {
         rc = fs_walk(rb, dirfd, path, flags & AT_SYMLINK_NOFOLLOW ? 0 : FS_FOLLOW, 0, &w);
         if (rc == 0)
@@ -318,6 +332,25 @@ static struct statx_timestamp stx_time(struct timespec ts)
     return (struct statx_timestamp){.tv_sec = ts.tv_sec, .tv_nsec = (uint32_t)ts.tv_nsec};
 }
 
+/* A host statx of guest fd `fd`'s file as sys_fd_stat shows it: a
+ * generated /proc file takes its placeholder's identity.  0 or -errno. */
+static int fd_identity(struct ringbox *rb, int fd, struct statx *sx)
+{
+    struct rb_file *f = fd_get(&rb->fds, fd);
+    struct stat st;
+    int rc = f && f->path ? procfs_identity(rb, f->path, &st) : 0;
+    if (rc <= 0)
+        return rc;
+    sx->stx_dev_major = major(st.st_dev);
+    sx->stx_dev_minor = minor(st.st_dev);
+    sx->stx_ino = st.st_ino;
+    sx->stx_mode = (uint16_t)st.st_mode;
+    sx->stx_nlink = (uint32_t)st.st_nlink;
+    sx->stx_uid = st.st_uid;
+    sx->stx_gid = st.st_gid;
+    return 0;
+}
+
 int64_t sys_statx(struct ringbox *rb, const struct sys_args *args)
 {
     int dirfd = (int)args->a[0];
@@ -338,6 +371,7 @@ int64_t sys_statx(struct ringbox *rb, const struct sys_args *args)
     if (rc < 0)
         return rc;
     int hflags = AT_EMPTY_PATH | (flags & AT_STATX_SYNC_TYPE);
+    int gfd = hfd >= 0 ? dirfd : -1; /* the guest fd statx reads, if any */
     memset(&sx, 0, sizeof sx);
     walk_clear(&w);
     if (hfd < 0 && (rc = fs_walk(rb, dirfd, path, flags & AT_SYMLINK_NOFOLLOW ? 0 : FS_FOLLOW, 0,
@@ -353,10 +387,15 @@ int64_t sys_statx(struct ringbox *rb, const struct sys_args *args)
                                     .stx_ctime = stx_time(st.st_ctim)};
         } else {
             hfd = w.magic >= 0 ? fd_host(&rb->fds, w.magic) : fs_walk_node(&w)->fd;
+            gfd = w.magic;
         }
     }
-    if (rc == 0 && hfd >= 0 && syscall(SYS_statx, hfd, "", hflags, mask, &sx) < 0)
-        rc = -errno;
+    if (rc == 0 && hfd >= 0) {
+        if (syscall(SYS_statx, hfd, "", hflags, mask, &sx) < 0)
+            rc = -errno;
+        else if (gfd < 0 || (rc = fd_identity(rb, gfd, &sx)) == 0)
+            rc = hostinfo_statx(&rb->host, &sx);
+    }
     fs_walk_done(&w);
     return rc < 0 ? rc : mem_copy_to_user(&rb->mem, ubuf, &sx, sizeof sx);
 }
@@ -424,7 +463,8 @@ int64_t sys_faccessat2(struct ringbox *rb, const struct sys_args *args)
 
 /* ---- directories ------------------------------------------------------------------- */
 
-/* Through a bounce buffer: a linux_dirent64 stream is produced whole. */
+/* Through a bounce buffer: a linux_dirent64 stream is produced whole, and
+ * its inode numbers renamed (hostinfo.h). */
 int64_t sys_getdents64(struct ringbox *rb, const struct sys_args *args)
 {
     int hfd = fd_host(&rb->fds, (int)args->a[0]);
@@ -439,6 +479,7 @@ int64_t sys_getdents64(struct ringbox *rb, const struct sys_args *args)
     long n = syscall(SYS_getdents64, hfd, buf, count < sizeof buf ? count : sizeof buf);
     if (n < 0)
         return -errno;
+    hostinfo_dirents(&rb->host, buf, (size_t)n);
     int rc = mem_copy_to_user(&rb->mem, udirp, buf, (size_t)n);
     return rc < 0 ? rc : n;
 }
@@ -942,6 +983,10 @@ int64_t sys_statfs(struct ringbox *rb, const struct sys_args *args)
             sf.f_flags |= ST_RDONLY;
     }
     fs_walk_done(&w);
+    /* f_fsid names a host file system (ext4's comes from its UUID, most
+     * others' from the host's device number): the guest's has none, as a
+     * file system without one reports (statfs(2)). */
+    memset(&sf.f_fsid, 0, sizeof sf.f_fsid);
     return rc < 0 ? rc : mem_copy_to_user(&rb->mem, ubuf, &sf, sizeof sf);
 }
 

@@ -2,13 +2,12 @@
  * current CPU and the scheduling policy, as the sandbox presents them.
  *
  * The sandbox is a machine of its own: one CPU, the guest's memory as its
- * RAM, one process.  What only the host can measure (CPU time, uptime,
- * load) comes from the host.
+ * RAM, one process, booted when its run began, with no load history.
+ * What only the host can measure (CPU time) comes from the host.
  *
  * Host syscalls made here (the seccomp filter allows exactly these):
  *   getrusage RUSAGE_THREAD  the thread that runs the vCPU
- *   sysinfo                  the host's uptime and load averages
- *   clock_gettime            times()'s clock
+ *   clock_gettime            times()'s clock, the uptime and its idle part
  */
 #define _GNU_SOURCE /* RUSAGE_THREAD */
 #include <errno.h>
@@ -87,20 +86,38 @@ int64_t sys_times(struct ringbox *rb, const struct sys_args *args)
     return now.tv_sec * USER_HZ + now.tv_nsec / (1000000000 / USER_HZ);
 }
 
+static int64_t now_ns(clockid_t clk)
+{
+    struct timespec t;
+    clock_gettime(clk, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+void sys_uptime(struct ringbox *rb, uint64_t *up_ns, uint64_t *idle_ns)
+{
+    *up_ns = *idle_ns = 0;
+    if (!rb->lim.t0)
+        return;
+    int64_t up = now_ns(CLOCK_MONOTONIC) - rb->lim.t0;
+    int64_t busy = now_ns(CLOCK_THREAD_CPUTIME_ID) - rb->lim.cpu_t0;
+    *up_ns = up > 0 ? (uint64_t)up : 0;
+    *idle_ns = up > busy ? (uint64_t)(up - busy) : 0;
+}
+
 /* The sandbox's memory is the guest's: all of it is RAM, what the page
  * allocator has not handed out is free, and there is no swap, no shared
- * or buffer memory and no high memory.  One process.  Uptime and loads are
- * the host's. */
+ * or buffer memory and no high memory.  One process.  The uptime is the
+ * sandbox's in whole seconds, rounded up as Linux rounds it (kernel/sys.c,
+ * do_sysinfo()); the loads are zero: no history is kept. */
 int64_t sys_sysinfo(struct ringbox *rb, const struct sys_args *args)
 {
     uint64_t uinfo = args->a[0];
-    struct sysinfo host, si;
+    uint64_t up, idle;
+    struct sysinfo si;
 
-    if (sysinfo(&host) < 0)
-        return -errno;
+    sys_uptime(rb, &up, &idle);
     memset(&si, 0, sizeof(si));
-    si.uptime = host.uptime;
-    memcpy(si.loads, host.loads, sizeof(si.loads));
+    si.uptime = (long)((up + 999999999) / 1000000000);
     si.totalram = rb->mem.size;
     si.freeram = mem_free_bytes(&rb->mem);
     si.procs = 1;

@@ -294,19 +294,14 @@ int64_t sys_copy_file_range(struct ringbox *rb, const struct sys_args *args)
     return r;
 }
 
-static int64_t do_fstat(struct ringbox *rb, int hfd, uint64_t ustat)
-{
-    struct stat st;
-    if (host_fstat(hfd, &st) < 0)
-        return -errno;
-    return mem_copy_to_user(&rb->mem, ustat, &st, sizeof(st));
-}
-
+/* With the guest's device and inode numbers (sys_fd_stat, sys_fs.c). */
 int64_t sys_fstat(struct ringbox *rb, const struct sys_args *args)
 {
-    int hfd = fd_host(&rb->fds, (int)args->a[0]);
+    int fd = (int)args->a[0];
     uint64_t ustat = args->a[1];
-    return hfd < 0 ? hfd : do_fstat(rb, hfd, ustat);
+    struct stat st;
+    int rc = sys_fd_stat(rb, fd, &st);
+    return rc < 0 ? rc : mem_copy_to_user(&rb->mem, ustat, &st, sizeof(st));
 }
 
 /* A query ioctl: the host fills `buf`, the guest gets a copy. */

@@ -2,7 +2,6 @@
  * TLS bases, ids, limits, affinity, prctl and single-threaded futexes.
  *
  * Host syscalls made here (the seccomp filter allows exactly these):
- *   uname              the host's release, version and machine
  *   clock_nanosleep    a futex wait (through sig_sleep(), with pause)
  */
 #define _GNU_SOURCE /* struct utsname's domainname */
@@ -146,21 +145,21 @@ int64_t sys_getrlimit(struct ringbox *rb, const struct sys_args *args)
     return mem_copy_to_user(&rb->mem, urlim, lim, sizeof(lim));
 }
 
-/* The host's kernel identity, but never its name: the nodename is the
- * sandbox's own, as in a fresh UTS namespace. */
+/* The sandbox's identity, never the host's: the release and nodename are
+ * the configured ones (hostinfo.h), the version ringbox's, and the domain
+ * name that of a fresh UTS namespace (kernel/utsname.c copies init's,
+ * "(none)"). */
 int64_t sys_uname(struct ringbox *rb, const struct sys_args *args)
 {
     uint64_t ubuf = args->a[0];
-    struct utsname host, u;
+    struct utsname u;
 
-    if (uname(&host) < 0)
-        return -errno;
     memset(&u, 0, sizeof(u));
     snprintf(u.sysname, sizeof(u.sysname), "Linux");
-    snprintf(u.nodename, sizeof(u.nodename), "ringbox");
-    snprintf(u.release, sizeof(u.release), "%s", host.release);
-    snprintf(u.version, sizeof(u.version), "%s", host.version);
-    snprintf(u.machine, sizeof(u.machine), "%s", host.machine);
+    snprintf(u.nodename, sizeof(u.nodename), "%s", rb->host.nodename);
+    snprintf(u.release, sizeof(u.release), "%s", rb->host.release);
+    snprintf(u.version, sizeof(u.version), "#1 SMP ringbox %s", RINGBOX_VERSION);
+    snprintf(u.machine, sizeof(u.machine), "x86_64");
     snprintf(u.domainname, sizeof(u.domainname), "(none)");
     return mem_copy_to_user(&rb->mem, ubuf, &u, sizeof(u));
 }

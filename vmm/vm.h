@@ -10,6 +10,7 @@
 #include "ringbox_abi.h"
 #include "fd.h"
 #include "fs.h"
+#include "hostinfo.h"
 #include "limit.h"
 #include "mem.h"
 #include "mm.h"
@@ -107,6 +108,7 @@ struct ringbox {
     struct sig_state sig;
     struct fs_view fs;
     struct limit_state lim;
+    struct hostinfo host; /* uname's strings, the guest's device and inode numbers */
 
     /* The current run. */
     bool ended;
