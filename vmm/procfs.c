@@ -32,7 +32,9 @@ int procfs_build(struct ringbox *rb, const char *exe, char *path, size_t size)
     struct fs_view *v = &rb->fs;
     static const char *const files[] = {"proc/self/cmdline", "proc/self/maps", "proc/self/status"};
 
-    if (mkdirat(v->priv_fd, "proc", 0555) < 0 || mkdirat(v->priv_fd, "proc/self", 0555) < 0 ||
+    /* Filled while writable, then made read-only: only root could create
+     * in a directory made 0555 at once. */
+    if (mkdirat(v->priv_fd, "proc", 0700) < 0 || mkdirat(v->priv_fd, "proc/self", 0700) < 0 ||
         mkdirat(v->priv_fd, "proc/self/fd", 0500) < 0 ||
         symlinkat(exe, v->priv_fd, "proc/self/exe") < 0)
         return -errno;
@@ -42,6 +44,8 @@ int procfs_build(struct ringbox *rb, const char *exe, char *path, size_t size)
             return -errno;
         close(fd);
     }
+    if (fchmodat(v->priv_fd, "proc/self", 0555, 0) < 0 || fchmodat(v->priv_fd, "proc", 0555, 0) < 0)
+        return -errno;
     if (snprintf(path, size, "%s/proc", v->priv) >= (int)size)
         return -ENAMETOOLONG;
     return 0;
@@ -216,7 +220,7 @@ static int gen_fd_dir(struct ringbox *rb)
         fs_rm_tree(v->priv_fd, name);
     }
     snprintf(name, sizeof name, "fd%u", v->nsnap++);
-    if (mkdirat(v->priv_fd, name, 0500) < 0)
+    if (mkdirat(v->priv_fd, name, 0700) < 0)
         return -errno;
     int dir = fs_host_open(v->priv_fd, name, O_PATH | O_DIRECTORY, 0);
     if (dir < 0)
@@ -233,6 +237,9 @@ static int gen_fd_dir(struct ringbox *rb)
         if (n < 0 || symlinkat(link, dir, num) < 0)
             rc = n < 0 ? n : -errno;
     }
+    /* dr-x------ as Linux shows it, once filled (procfs_build says why). */
+    if (rc == 0 && fchmodat(v->priv_fd, name, 0500, 0) < 0)
+        rc = -errno;
     int fd = rc < 0 ? rc : fs_host_open(dir, ".", O_RDONLY | O_DIRECTORY, 0);
     close(dir);
     return fd;
