@@ -8,9 +8,9 @@ struct ringbox;
 
 /* Make the host directory behind the guest's /proc in the private
  * directory: self/ with exe (a symlink to the program's guest path `exe`),
- * the placeholders cmdline, maps and status, and an empty fd/.  Its host
- * path goes to `path`.  0 or -errno. */
-int procfs_build(struct ringbox *rb, const char *exe, char *path, size_t size);
+ * the placeholders cmdline, maps and status, and an empty fd/, as "proc"
+ * in the private directory.  0 or -errno. */
+int procfs_build(struct ringbox *rb, const char *exe);
 
 /* Opening guest path `guest` of the synthetic /proc: cmdline, maps and
  * status are generated now into a sealed-in-spirit memfd (read, lseek and
