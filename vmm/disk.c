@@ -462,6 +462,7 @@ static void op_begin(struct ringbox *rb, const struct fs_mount *m, int hfd, stru
                      struct stat *st)
 {
     *op = (struct disk_op){.hfd = hfd};
+    memset(st, 0, sizeof *st);
     struct disk_quota *q = quota_for(rb, m);
     if (!q || host_fstat(hfd, st) < 0 || !S_ISREG(st->st_mode))
         return;
