@@ -181,9 +181,12 @@ static void check_open(const char *path, uint64_t resolve)
     int fd = -1;
     char *guest = NULL;
     if (fs_open(&rb, AT_FDCWD, path, O_RDONLY | O_NOFOLLOW, 0, resolve, &fd, &guest) == 0) {
-        char real[PATH_MAX];
+        char real[PATH_MAX], listing[PATH_MAX];
         fd_path(fd, real, sizeof real);
-        bool ok = under(real, rb.fs.priv) || !strncmp(real, "pipe:", 5) ||
+        /* A /proc/self/fd listing, "fdN" in the private directory (in a
+         * kernel tmpfs the kernel names it from that tmpfs's root). */
+        snprintf(listing, sizeof listing, "%s/fd", rb.fs.priv ? rb.fs.priv : "");
+        bool ok = !strncmp(real, listing, strlen(listing)) || !strncmp(real, "pipe:", 5) ||
                   !strncmp(real, "/dev/pts/", 9);
         for (size_t i = 0; !ok && i < rb.fs.n; i++)
             ok = in_mount(real, &rb.fs.m[i]);

@@ -189,6 +189,16 @@ struct ringbox_config {
      * pipe or dup that needs fd N or beyond fails with EMFILE, dup2 onto
      * it with EBADF, as under Linux; the program is not stopped. */
     unsigned max_fds;
+    /* Bytes the program may add to the host's disk through its --rw
+     * mounts (the user's RINGBOX_MOUNT_RW ones), counted by the VMM as
+     * the growth of st_blocks of the files it writes, fallocates or
+     * copies into, with N / 1024 new names (files, directories, links)
+     * at most; space it frees by truncating or punching holes is given
+     * back, never below zero, and removing a file gives nothing back.
+     * Beyond it the call fails with ENOSPC, a write that crosses it is
+     * cut short, as on a full tmpfs; the program is not stopped.  Tmpfs
+     * mounts have their own size (ringbox_mount_tmpfs). */
+    uint64_t max_disk_bytes;
     /* What the trace shows and how (see struct ringbox_trace). */
     struct ringbox_trace trace;
     /* The VMM's host identity for the run: with user.set, ringbox_run()
@@ -217,6 +227,8 @@ struct ringbox_config {
 };
 
 #define RINGBOX_DEFAULT_MEM (UINT64_C(1) << 30)
+/* The size of the private /tmp, and of a tmpfs mount given none. */
+#define RINGBOX_DEFAULT_TMPFS_BYTES (UINT64_C(64) << 20)
 #define RINGBOX_MIN_MEM (UINT64_C(16) << 20)
 /* uname's release and nodename by default; its version is always
  * "#1 SMP ringbox " RINGBOX_VERSION and its machine "x86_64". */
@@ -416,7 +428,8 @@ int ringbox_load(ringbox_t *rb, const char *path, char *const argv[], char *cons
  * /usr/local/lib where the host has them (read-only); /dev/null and
  * /dev/zero (writable), /dev/urandom and /dev/random (read-only);
  * /dev/stdin, /dev/stdout and /dev/stderr (symlinks to /proc/self/fd/0-2);
- * a private, writable, initially empty /tmp; and a synthetic /proc: self/
+ * a private, writable, initially empty /tmp of RINGBOX_DEFAULT_TMPFS_BYTES
+ * (a tmpfs mount: see ringbox_mount_tmpfs); and a synthetic /proc: self/
  * (exe, cmdline, maps, status, fd/), uptime and loadavg.  No `..`, symlink
  * or absolute path leads outside it: every path is resolved in the guest's
  * namespace and every step is opened beneath its mount on the host.
@@ -425,8 +438,8 @@ int ringbox_load(ringbox_t *rb, const char *path, char *const argv[], char *cons
 
 #define RINGBOX_MOUNT_RO 0x1u    /* read-only: any change is EROFS */
 #define RINGBOX_MOUNT_RW 0x2u    /* writable: changes reach the host file or directory */
-#define RINGBOX_MOUNT_TMPFS 0x4u /* a fresh private directory (host NULL), writable,
-                                  * made under $TMPDIR or /tmp and removed by ringbox_destroy */
+#define RINGBOX_MOUNT_TMPFS 0x4u /* a fresh tmpfs (host NULL) of RINGBOX_DEFAULT_TMPFS_BYTES,
+                                  * writable: see ringbox_mount_tmpfs */
 
 /* Show host path `host` (a directory or a single file; symlinks in it are
  * resolved now) at absolute guest path `guest`, with exactly one of the
@@ -441,6 +454,21 @@ int ringbox_load(ringbox_t *rb, const char *path, char *const argv[], char *cons
  * RINGBOX_ENOMEM. */
 int ringbox_mount(ringbox_t *rb, const char *host, const char *guest, unsigned flags,
                   struct ringbox_error *err);
+
+/* Show a fresh, empty, writable tmpfs of `size_bytes` (0: the default,
+ * RINGBOX_DEFAULT_TMPFS_BYTES) and size_bytes / 1024 inodes at absolute
+ * guest path `guest`, as ringbox_mount does; nothing outlives the handle.
+ * Beyond its size a write is cut short and the next fails with ENOSPC,
+ * and so do fallocate, copy_file_range and sendfile; ftruncate only sets
+ * the size (sparse), as on Linux's tmpfs.  Where the process may make a
+ * kernel tmpfs (root, or an unprivileged user namespace), it is one,
+ * attached to no mount namespace, freed by the kernel however the
+ * process ends; elsewhere it is a private directory under $TMPDIR (or
+ * /tmp) that the VMM counts alike and removes at ringbox_destroy, or, if
+ * the process was killed, at a later sandbox's start (docs/limits.md).
+ * Returns what ringbox_mount does. */
+int ringbox_mount_tmpfs(ringbox_t *rb, const char *guest, uint64_t size_bytes,
+                        struct ringbox_error *err);
 
 /* Start the program in guest directory `guest` (absolute) instead of "/".
  * Before ringbox_load only; ringbox_load then fails with RINGBOX_EMOUNT

@@ -351,21 +351,26 @@ static const char expect_mount[] =
     "mode=644 size=4\n";
 
 /* A file on a --ro mount refuses every change with Linux's errnos, and
- * the host file keeps its bytes and mode; copies into the private /tmp
- * work and move the offsets as Linux does. */
+ * the host file keeps its bytes and mode; copies into /tmp work and move
+ * the offsets as Linux does.  /tmp is a host directory here, on the same
+ * file system as /data: between two file systems (into the private /tmp,
+ * a tmpfs) copy_file_range is EXDEV, as on Linux. */
 START_TEST(read_only_mount_refuses_changes)
 {
-    char dir[] = "/tmp/ringbox-fds-XXXXXX", file[64], mount[80];
+    char dir[] = "/tmp/ringbox-fds-XXXXXX", file[64], mount[80], tmp[80];
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(file, sizeof(file), "%s/in.txt", dir);
     snprintf(mount, sizeof(mount), "%s:/data", dir);
+    snprintf(tmp, sizeof(tmp), "%s/tmp", dir);
+    ck_assert_int_eq(mkdir(tmp, 0700), 0);
+    snprintf(tmp, sizeof(tmp), "%s/tmp:/tmp", dir);
     FILE *f = fopen(file, "w");
     ck_assert_ptr_nonnull(f);
     fputs(FILE_DATA, f);
     fclose(f);
     ck_assert_int_eq(chmod(file, 0640), 0);
-    char *args[] = {"run", "--ro", mount, (char *)integ_prog("fds", integ_libc[_i], 0), "mount",
-                    NULL};
+    char *args[] = {"run", "--ro", mount, "--rw", tmp, (char *)integ_prog("fds", integ_libc[_i], 0),
+                    "mount", NULL};
     struct proc_run r;
     integ_cli_run(args, NULL, &r);
     ck_assert_msg(r.status == 0, "status %d, stderr:\n%s", r.status, r.err);
@@ -382,6 +387,10 @@ START_TEST(read_only_mount_refuses_changes)
     ck_assert_str_eq(buf, FILE_DATA);
     integ_proc_free(&r);
     unlink(file);
+    snprintf(tmp, sizeof(tmp), "%s/tmp/copy", dir);
+    unlink(tmp);
+    snprintf(tmp, sizeof(tmp), "%s/tmp", dir);
+    rmdir(tmp);
     rmdir(dir);
 }
 END_TEST

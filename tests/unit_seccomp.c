@@ -30,6 +30,7 @@ static const struct {
     {SYS_process_vm_writev, "process_vm_writev"}, {SYS_kill, "kill"}, {SYS_tkill, "tkill"},
     {SYS_open, "open"}, {SYS_openat, "openat"}, {SYS_seccomp, "seccomp"},
     {SYS_prctl, "prctl"}, {SYS_setuid, "setuid"}, {SYS_mount, "mount"},
+    {SYS_fsopen, "fsopen"}, {SYS_fsmount, "fsmount"}, {SYS_unshare, "unshare"}, {SYS_setns, "setns"},
 };
 
 START_TEST(never_allowed)

@@ -149,6 +149,13 @@ API int ringbox_mount(ringbox_t *rb, const char *host, const char *guest, unsign
     return rc < 0 ? rc : fs_mount_add(rb, host, guest, flags, true, err);
 }
 
+API int ringbox_mount_tmpfs(ringbox_t *rb, const char *guest, uint64_t size_bytes,
+                            struct ringbox_error *err)
+{
+    int rc = before_load(rb, "mount", err);
+    return rc < 0 ? rc : fs_tmpfs_add(rb, guest, size_bytes, true, err);
+}
+
 API int ringbox_chdir(ringbox_t *rb, const char *guest, struct ringbox_error *err)
 {
     int rc = before_load(rb, "chdir", err);

@@ -46,8 +46,8 @@ static const char usage_text[] =
     "KVM virtual machine; every syscall it makes is served by ringbox, not by the\n"
     "host kernel.\n"
     "It sees only itself, /dev/null, /dev/zero, /dev/urandom, /dev/random,\n"
-    "/dev/std{in,out,err}, a private /tmp, /proc/self, /proc/uptime,\n"
-    "/proc/loadavg and what --ro, --rw and --tmpfs add.\n"
+    "/dev/std{in,out,err}, a private /tmp (a tmpfs of 64M), /proc/self,\n"
+    "/proc/uptime, /proc/loadavg and what --ro, --rw and --tmpfs add.\n"
     "Options end at PROGRAM: everything after it belongs to the program.\n"
     "\n"
     "'ringbox maps' loads PROGRAM without running it and prints its address\n"
@@ -69,13 +69,19 @@ static const char usage_text[] =
     "  --max-fds N     at most N open fds: its RLIMIT_NOFILE, soft and hard; a\n"
     "                  new fd beyond it fails with EMFILE (the program goes on)\n"
     "  --max-syscalls N  stop it at its syscall number N+1, unserved\n"
+    "  --max-disk BYTES  let it add at most BYTES to the host's disk through its\n"
+    "                  --rw mounts (K, M, G suffixes): beyond, its writes fail\n"
+    "                  with ENOSPC (the program goes on)\n"
     "  --env K=V       add K=V to the program's environment (repeatable)\n"
     "  --inherit-env   pass ringbox's own environment to the program; by default\n"
     "                  the program's environment is empty\n"
     "  --ro HOST[:GUEST]  show host file or directory HOST read-only at GUEST\n"
     "                  (default: HOST's absolute path); repeatable\n"
     "  --rw HOST[:GUEST]  the same, writable: changes reach HOST\n"
-    "  --tmpfs GUEST   a private writable directory at GUEST, removed at exit\n"
+    "  --tmpfs GUEST[:SIZE]  a private writable tmpfs at GUEST of SIZE bytes\n"
+    "                  (default 64M; K, M, G suffixes), gone when ringbox ends;\n"
+    "                  beyond SIZE, writes fail with ENOSPC.  --tmpfs /tmp:SIZE\n"
+    "                  resizes the private /tmp\n"
     "  --cwd GUEST     start in GUEST (default /)\n"
     "  --uname-release STR  the kernel release uname(2) reports (default\n"
     "                  6.1.0-ringbox): MAJOR.MINOR first, at least 3.2, in at\n"
@@ -289,11 +295,13 @@ static int env_set(struct env *e, char *kv)
 struct mount_opt {
     unsigned flags; /* RINGBOX_MOUNT_* */
     char *host, *guest;
+    uint64_t size; /* --tmpfs's SIZE, 0 for the default */
+    char *copy;    /* --tmpfs's own copy of its value, which guest points into */
 };
 
 struct options {
     uint64_t mem;
-    uint64_t time_ns, cpu_ns, max_output, max_syscalls;
+    uint64_t time_ns, cpu_ns, max_output, max_syscalls, max_disk;
     unsigned max_fds;
     struct mount_opt *mounts; /* in order: a later one wins at the same point */
     size_t nmounts;
@@ -359,6 +367,10 @@ static int parse_run(int argc, char **argv, struct options *o)
             if (parse_size(val, &o->max_output) < 0 || o->max_output == 0)
                 return usage_error("--max-output: bad BYTES '%s' (a positive number, optionally with K, M or G)",
                                    val);
+        } else if ((val = option_value(argv, argc, &i, "--max-disk"))) {
+            if (parse_size(val, &o->max_disk) < 0 || o->max_disk == 0)
+                return usage_error("--max-disk: bad BYTES '%s' (a positive number, optionally with K, M or G)",
+                                   val);
         } else if ((val = option_value(argv, argc, &i, "--max-fds"))) {
             uint64_t n;
             /* Linux's own ceiling on RLIMIT_NOFILE by default (fs.nr_open). */
@@ -395,9 +407,22 @@ static int parse_run(int argc, char **argv, struct options *o)
                 return usage_error("%s: '%s' is not of the form HOST[:GUEST]", opt, val);
         } else if ((val = option_value(argv, argc, &i, "--tmpfs"))) {
             if (!*val)
-                return usage_error("--tmpfs needs GUEST");
-            o->mounts[o->nmounts++] = (struct mount_opt){.flags = RINGBOX_MOUNT_TMPFS,
-                                                         .guest = (char *)val};
+                return usage_error("--tmpfs needs GUEST[:SIZE]");
+            struct mount_opt *m = &o->mounts[o->nmounts++];
+            m->flags = RINGBOX_MOUNT_TMPFS;
+            if (!(m->guest = m->copy = strdup(val))) {
+                say("out of memory");
+                return EXIT_INTERNAL;
+            }
+            char *colon = strrchr(m->guest, ':');
+            if (colon) {
+                *colon = '\0';
+                if (parse_size(colon + 1, &m->size) < 0 || m->size == 0)
+                    return usage_error("--tmpfs: bad SIZE in '%s' (a positive number, optionally with K, M or G)",
+                                       val);
+            }
+            if (!m->guest[0])
+                return usage_error("--tmpfs: '%s' is not of the form GUEST[:SIZE]", val);
         } else if ((val = option_value(argv, argc, &i, "--cwd"))) {
             if (!*val)
                 return usage_error("--cwd needs GUEST");
@@ -554,7 +579,8 @@ static int apply_view(ringbox_t *rb, const struct options *o, struct ringbox_err
         const char *guest = m->guest;
         if (!guest && !(guest = abs = realpath(m->host, NULL)))
             guest = m->host; /* the library reports the missing host path */
-        rc = ringbox_mount(rb, m->host, guest, m->flags, err);
+        rc = m->flags == RINGBOX_MOUNT_TMPFS ? ringbox_mount_tmpfs(rb, guest, m->size, err)
+                                             : ringbox_mount(rb, m->host, guest, m->flags, err);
         free(abs);
     }
     if (rc == 0 && o->cwd)
@@ -564,8 +590,10 @@ static int apply_view(ringbox_t *rb, const struct options *o, struct ringbox_err
 
 static void free_options(struct options *o)
 {
-    for (size_t i = 0; o->mounts && i < o->nmounts; i++)
+    for (size_t i = 0; o->mounts && i < o->nmounts; i++) {
         free(o->mounts[i].host);
+        free(o->mounts[i].copy);
+    }
     free(o->mounts);
     free(o->envs);
 }
@@ -804,6 +832,7 @@ static int run(int argc, char **argv, bool maps_only)
     cfg.max_fds = o.max_fds;
     cfg.uname_release = o.uname_release;
     cfg.hostname = o.hostname;
+    cfg.max_disk_bytes = o.max_disk;
     if (o.trace && strcmp(o.trace, "-") == 0) {
         cfg.trace_fd = STDERR_FILENO;
     } else if (o.trace) {

@@ -161,15 +161,26 @@ static bool mount_below(const struct fs_view *v, const char *guest)
 
 /* ---- the private directory ---------------------------------------------------- */
 
+/* The private directory: a tmpfs of its own where one can be made, else
+ * a fresh host directory, locked for the reaper after it has removed
+ * those that killed sandboxes left (disk.h). */
 static int priv_ready(struct fs_view *v, struct ringbox_error *err)
 {
-    if (v->priv)
+    if (v->priv_fd >= 0)
         return 0;
+    int fd = disk_tmpfs(&v->tmpfs_via, DISK_PRIV_BYTES, 0700);
+    if (fd >= 0) {
+        v->priv_fd = fd;
+        return 0;
+    }
+    if (v->tmpfs_via != DISK_VIA_NONE)
+        return rb_fail(err, RINGBOX_EMOUNT, -fd, "fs: cannot make the private tmpfs");
     const char *tmp = getenv("TMPDIR");
     char tmpl[PATH_MAX];
     if (snprintf(tmpl, sizeof tmpl, "%s/ringbox-XXXXXX", tmp && *tmp ? tmp : "/tmp") >=
         (int)sizeof tmpl)
         return rb_fail(err, RINGBOX_EMOUNT, ENAMETOOLONG, "fs: cannot make a private directory");
+    disk_reap(tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(tmpl))
         return rb_fail(err, RINGBOX_EMOUNT, errno, "fs: cannot make a private directory in %s",
                        tmp && *tmp ? tmp : "/tmp");
@@ -183,6 +194,8 @@ static int priv_ready(struct fs_view *v, struct ringbox_error *err)
         return rb_fail(err, e == ENOMEM ? RINGBOX_ENOMEM : RINGBOX_EMOUNT, e,
                        "fs: cannot open the private directory %s", tmpl);
     }
+    /* Best effort: without its lock the directory is only left unreaped. */
+    v->lock_fd = disk_lock(v->priv_fd);
     return 0;
 }
 
@@ -239,7 +252,7 @@ static void rm_children(int dirfd, int depth)
 void fs_init(struct fs_view *v)
 {
     memset(v, 0, sizeof(*v));
-    v->priv_fd = -1;
+    v->priv_fd = v->lock_fd = -1;
     v->umask = 022; /* what a login shell usually hands a program */
 }
 
@@ -258,8 +271,11 @@ void fs_fini(struct fs_view *v)
         rm_children(v->priv_fd, 0);
         unlinkat(AT_FDCWD, v->priv, AT_REMOVEDIR);
     }
+    /* A tmpfs goes with its last fd; the lock only once its directory has. */
     if (v->priv_fd >= 0)
         close(v->priv_fd);
+    if (v->lock_fd >= 0)
+        close(v->lock_fd);
     free(v->priv);
     free(v->cwd);
     free(v->cmdline);
@@ -287,19 +303,37 @@ static int push_mount(struct fs_view *v, struct fs_mount m)
     return 0;
 }
 
-/* A fresh directory under the private one ("tmp3"), as a host path. */
-static int priv_subdir(struct fs_view *v, const char *prefix, unsigned n, unsigned mode,
-                       char *path, size_t size)
+/* A fresh directory `name` in the private one: an O_PATH fd of it, or -errno. */
+static int priv_subdir(struct fs_view *v, const char *name, unsigned mode)
 {
-    char name[32];
-    snprintf(name, sizeof name, "%s%u", prefix, n);
     if (mkdirat(v->priv_fd, name, 0700) < 0)
         return -errno;
     /* mkdir's mode passes through the host umask; the sticky bit not at all. */
     if (fchmodat(v->priv_fd, name, mode, 0) < 0)
         return -errno;
-    if (snprintf(path, size, "%s/%s", v->priv, name) >= (int)size)
-        return -ENAMETOOLONG;
+    int fd = openat(v->priv_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+/* Take mount `m`, its fd (and name) open, into the view at normalised
+ * `guest`; `host` names it in messages.  On failure its fd is closed. */
+static int adopt(struct fs_view *v, struct fs_mount m, const char *host, const char *guest,
+                 const struct fs_mount **out)
+{
+    int rc = 0;
+    if (!(m.guest = strdup(guest)) || !(m.host = strdup(host)))
+        rc = -ENOMEM;
+    if (rc == 0)
+        rc = push_mount(v, m);
+    if (rc < 0) {
+        close(m.fd);
+        free(m.guest);
+        free(m.host);
+        free(m.name);
+        return rc;
+    }
+    if (out)
+        *out = &v->m[v->n - 1];
     return 0;
 }
 
@@ -326,21 +360,79 @@ static int bind(struct fs_view *v, const char *real, const char *guest, bool rw,
             return -ENOMEM;
         }
     }
-    int rc = m.fd < 0 ? -errno : 0;
-    if (rc == 0 && (!(m.guest = strdup(guest)) || !(m.host = strdup(real))))
-        rc = -ENOMEM;
-    if (rc == 0)
-        rc = push_mount(v, m);
-    if (rc < 0) {
-        if (m.fd >= 0)
-            close(m.fd);
-        free(m.guest);
-        free(m.host);
+    if (m.fd < 0) {
+        int e = errno;
         free(m.name);
-        return rc;
+        return -e;
     }
-    if (out)
-        *out = &v->m[v->n - 1];
+    return adopt(v, m, real, guest, out);
+}
+
+/* The host path of the private directory's `name`: in a kernel tmpfs,
+ * the path inside it, as the kernel names its files (/proc/self/fd). */
+static void priv_path(const struct fs_view *v, const char *name, char path[PATH_MAX])
+{
+    snprintf(path, PATH_MAX, "%s/%s", v->priv ? v->priv : "", name);
+}
+
+/* Bind the private directory's `name`, read-only, at normalised `guest`. */
+static int bind_priv(struct fs_view *v, const char *name, const char *guest,
+                     const struct fs_mount **out)
+{
+    char host[PATH_MAX];
+    struct fs_mount m = {.fd = openat(v->priv_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)};
+    if (m.fd < 0)
+        return -errno;
+    priv_path(v, name, host);
+    return adopt(v, m, host, guest, out);
+}
+
+/* A writable tmpfs mount of `size` bytes at normalised `guest`, after
+ * priv_ready: a kernel tmpfs of its own, or in the fallback a fresh
+ * private directory that the VMM counts as tmpfs would (disk.h). */
+static int tmpfs_mount(struct fs_view *v, const char *guest, uint64_t size, bool user)
+{
+    struct fs_mount m = {.rw = true, .user = user, .tmpfs = true};
+    char name[32], host[PATH_MAX] = "/";
+    if (v->tmpfs_via != DISK_VIA_NONE) {
+        m.fd = disk_tmpfs(&v->tmpfs_via, size, 01777);
+    } else {
+        snprintf(name, sizeof name, "tmp%u", v->ntmp++);
+        priv_path(v, name, host);
+        m.fd = priv_subdir(v, name, 01777);
+        m.quota = disk_quota_of(size, true);
+        v->counted = true;
+    }
+    return m.fd < 0 ? m.fd : adopt(v, m, host, guest, NULL);
+}
+
+/* A mount point: absolute, normalised into g. */
+static int mount_point(const char *guest, char g[PATH_MAX], struct ringbox_error *err)
+{
+    if (guest[0] != '/')
+        return rb_fail(err, RINGBOX_EMOUNT, 0, "fs: mount at '%s': the guest path must be absolute",
+                       guest);
+    if (fs_normalize("/", guest, g, PATH_MAX) < 0)
+        return rb_fail(err, RINGBOX_EMOUNT, ENAMETOOLONG, "fs: mount at '%s'", guest);
+    return 0;
+}
+
+int fs_tmpfs_add(struct ringbox *rb, const char *guest, uint64_t size, bool user,
+                 struct ringbox_error *err)
+{
+    struct fs_view *v = &rb->fs;
+    char g[PATH_MAX];
+    if (!guest)
+        return rb_fail(err, RINGBOX_EINVAL, 0, "fs: a tmpfs mount needs a guest path");
+    int rc = mount_point(guest, g, err);
+    if (rc == 0)
+        rc = priv_ready(v, err);
+    if (rc < 0)
+        return rc;
+    rc = tmpfs_mount(v, g, size ? size : RINGBOX_DEFAULT_TMPFS_BYTES, user);
+    if (rc < 0)
+        return rb_fail(err, rc == -ENOMEM ? RINGBOX_ENOMEM : RINGBOX_EMOUNT, -rc,
+                       "fs: cannot make a tmpfs for %s", g);
     return 0;
 }
 
@@ -356,26 +448,18 @@ int fs_mount_add(struct ringbox *rb, const char *host, const char *guest, unsign
         return rb_fail(err, RINGBOX_EINVAL, 0,
                        "fs: mount needs a guest path and exactly one of RO, RW (with a host "
                        "path) or TMPFS (without one)");
-    if (guest[0] != '/')
-        return rb_fail(err, RINGBOX_EMOUNT, 0, "fs: mount at '%s': the guest path must be absolute",
-                       guest);
-    if (fs_normalize("/", guest, g, sizeof g) < 0)
-        return rb_fail(err, RINGBOX_EMOUNT, ENAMETOOLONG, "fs: mount at '%s'", guest);
-    if (kind == RINGBOX_MOUNT_TMPFS) {
-        int rc = priv_ready(v, err);
-        if (rc < 0)
-            return rc;
-        rc = priv_subdir(v, "tmp", v->ntmp++, 01777, real, sizeof real);
-        if (rc < 0)
-            return rb_fail(err, RINGBOX_EMOUNT, -rc, "fs: cannot make a scratch directory for %s", g);
-    } else if (!realpath(host, real)) {
+    if (kind == RINGBOX_MOUNT_TMPFS)
+        return fs_tmpfs_add(rb, guest, 0, user, err);
+    int rc = mount_point(guest, g, err);
+    if (rc < 0)
+        return rc;
+    if (!realpath(host, real))
         return rb_fail(err, RINGBOX_EMOUNT, errno, "fs: mount %s at %s: cannot find the host path",
                        host, g);
-    }
-    int rc = bind(v, real, g, kind != RINGBOX_MOUNT_RO, user, NULL);
+    rc = bind(v, real, g, kind != RINGBOX_MOUNT_RO, user, NULL);
     if (rc < 0)
         return rb_fail(err, rc == -ENOMEM ? RINGBOX_ENOMEM : RINGBOX_EMOUNT, -rc,
-                       "fs: mount %s at %s", host ? host : "(tmpfs)", g);
+                       "fs: mount %s at %s", host, g);
     return 0;
 }
 
@@ -440,14 +524,11 @@ static void skel_dirs(int root, const char *guest, bool self)
  * of the right type at each mount point, so that listing a parent shows
  * it; the /dev/std* links.  Placeholders that collide are skipped: a
  * lookup finds mounts before the skeleton anyway. */
-static int build_skeleton(struct fs_view *v, char *path, size_t size)
+static int build_skeleton(struct fs_view *v)
 {
-    int rc = priv_subdir(v, "root", 0, 0755, path, size);
-    if (rc < 0)
-        return rc;
-    int root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    int rc = 0, root = priv_subdir(v, "root", 0755);
     if (root < 0)
-        return -errno;
+        return root;
     for (size_t i = 0; i < v->n; i++)
         if (strcmp(v->m[i].guest, "/") != 0)
             skel_dirs(root, v->m[i].guest, !v->m[i].name);
@@ -505,12 +586,16 @@ int fs_default_view(struct ringbox *rb, const char *exe_host_path, bool dynamic,
     for (size_t i = 0; rc == 0 && i < sizeof devs / sizeof devs[0]; i++)
         if (access(devs[i].path, F_OK) == 0)
             rc = bind(v, devs[i].path, devs[i].path, devs[i].rw, false, NULL);
-    if (rc == 0 && (rc = priv_subdir(v, "tmp", v->ntmp++, 01777, path, sizeof path)) == 0)
-        rc = bind(v, path, "/tmp", true, false, NULL);
-    if (rc == 0 && (rc = procfs_build(rb, real, path, sizeof path)) == 0)
-        rc = bind(v, path, "/proc", false, false, &v->proc);
-    if (rc == 0 && (rc = build_skeleton(v, path, sizeof path)) == 0)
-        rc = bind(v, path, "/", false, false, &v->root);
+    if (rc == 0)
+        rc = tmpfs_mount(v, "/tmp", RINGBOX_DEFAULT_TMPFS_BYTES, false);
+    if (rc == 0 && (rc = procfs_build(rb, real)) == 0)
+        rc = bind_priv(v, "proc", "/proc", &v->proc);
+    if (rc == 0 && (rc = build_skeleton(v)) == 0)
+        rc = bind_priv(v, "root", "/", &v->root);
+    if (rc == 0 && rb->cfg.max_disk_bytes) {
+        v->rw_quota = disk_quota_of(rb->cfg.max_disk_bytes, false);
+        v->counted = true;
+    }
     if (rc < 0)
         return rb_fail(err, rc == -ENOMEM ? RINGBOX_ENOMEM : RINGBOX_EMOUNT, -rc,
                        "fs: cannot build the default file view");
@@ -938,6 +1023,9 @@ static int open_walked(struct ringbox *rb, struct fs_walk *w, int flags, unsigne
             return -EISDIR;
         if (!parent->m->rw)
             return -EROFS;
+        int rc = disk_create(rb, parent->m);
+        if (rc < 0)
+            return rc;
         fd = fs_host_open(parent->fd, w->name, hflags | O_CREAT, cmode);
     } else {
         if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
@@ -949,6 +1037,8 @@ static int open_walked(struct ringbox *rb, struct fs_walk *w, int flags, unsigne
         if (!(flags & O_PATH)) {
             if (open_writes(flags) && !s->m->rw)
                 return -EROFS;
+            if ((flags & TMPFILE_BIT) && (fd = disk_create(rb, s->m)) < 0)
+                return fd;
             if (S_ISSOCK(s->mode))
                 return -ENXIO;
             /* A FIFO's other end could only be a host process: never wait. */

@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "disk.h"
 #include "ringbox.h"
 
 struct ringbox;
@@ -37,23 +38,36 @@ struct ringbox;
 
 struct fs_mount {
     char *guest; /* mount point: absolute and normalised ("/" or "/a/b") */
-    char *host;  /* the host path it shows (realpath), for messages */
+    char *host;  /* the host path it shows (realpath), for messages; in a kernel
+                  * tmpfs (disk.h) the path inside it, "/" for its root */
     int fd;      /* O_PATH: the directory, or for a file the directory holding it */
     char *name;  /* a file mount: its name inside fd's directory; NULL for a directory */
     bool rw;
     bool user;   /* from ringbox_mount: wins over a default mount at the same point */
+    bool tmpfs;  /* a tmpfs mount (--tmpfs, the private /tmp): a kernel tmpfs, or the fallback's
+                  * private directory */
+    /* The fallback's count of a tmpfs mount (disk.h); limit 0 where the
+     * kernel counts, or nothing is counted. */
+    struct disk_quota quota;
 };
 
 struct fs_view {
     struct fs_mount *m;
     size_t n, cap;
-    /* The private host directory ($TMPDIR/ringbox-XXXXXX, mode 0700)
-     * holding the skeleton ("root"), the synthetic /proc ("proc"), each
-     * tmpfs mount ("tmpN") and /proc/self/fd listings ("fdN"); removed
-     * recursively by fs_fini. */
+    /* The private directory holding the skeleton ("root"), the synthetic
+     * /proc ("proc") and /proc/self/fd listings ("fdN"): a kernel tmpfs
+     * of its own (disk.h), each tmpfs mount another; or, in the fallback,
+     * the host directory $TMPDIR/ringbox-XXXXXX (mode 0700, `priv` its
+     * path, NULL otherwise) that also holds each tmpfs mount ("tmpN") and
+     * the lock the reaper looks at ("lock", held on lock_fd), removed
+     * recursively by fs_fini.  priv_fd is an O_PATH fd of it either way. */
     char *priv;
-    int priv_fd;
+    int priv_fd, lock_fd;
+    enum disk_via tmpfs_via;
     unsigned ntmp, nsnap;
+    /* --max-disk, over the user's --rw mounts (disk.h). */
+    struct disk_quota rw_quota;
+    bool counted;    /* some mount is counted by the VMM: the write paths look */
     const struct fs_mount *root, *proc; /* the skeleton at "/", the synthetic /proc */
     char *cwd;       /* the guest's working directory: absolute, normalised, resolved */
     char *cmdline;   /* argv joined by NULs, for /proc/self/cmdline */
@@ -74,10 +88,15 @@ void fs_init(struct fs_view *v);
 void fs_fini(struct fs_view *v);
 
 /* Add a mount.  `host` is a directory or file (resolved with realpath);
- * NULL with RINGBOX_MOUNT_TMPFS makes a fresh private directory.  `guest`
- * must be absolute; it is normalised.  `user` marks a ringbox_mount one.
+ * NULL with RINGBOX_MOUNT_TMPFS makes a fresh tmpfs of
+ * RINGBOX_DEFAULT_TMPFS_BYTES.  `guest` must be absolute; it is
+ * normalised.  `user` marks a ringbox_mount one.
  * Returns 0 or RINGBOX_EMOUNT / RINGBOX_ENOMEM / RINGBOX_EINVAL, err filled. */
 int fs_mount_add(struct ringbox *rb, const char *host, const char *guest, unsigned flags, bool user,
+                 struct ringbox_error *err);
+/* Add a tmpfs mount of `size` bytes (0: RINGBOX_DEFAULT_TMPFS_BYTES) at
+ * `guest`, as fs_mount_add does. */
+int fs_tmpfs_add(struct ringbox *rb, const char *guest, uint64_t size, bool user,
                  struct ringbox_error *err);
 
 /* Set the guest's starting directory (checked by fs_default_view). */

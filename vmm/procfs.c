@@ -30,7 +30,7 @@
 #include "sys.h"
 #include "vm.h"
 
-int procfs_build(struct ringbox *rb, const char *exe, char *path, size_t size)
+int procfs_build(struct ringbox *rb, const char *exe)
 {
     struct fs_view *v = &rb->fs;
     static const char *const files[] = {"proc/self/cmdline", "proc/self/maps", "proc/self/status",
@@ -51,8 +51,6 @@ int procfs_build(struct ringbox *rb, const char *exe, char *path, size_t size)
     }
     if (fchmodat(v->priv_fd, "proc/self", 0555, 0) < 0 || fchmodat(v->priv_fd, "proc", 0555, 0) < 0)
         return -errno;
-    if (snprintf(path, size, "%s/proc", v->priv) >= (int)size)
-        return -ENAMETOOLONG;
     return 0;
 }
 

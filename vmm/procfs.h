@@ -10,9 +10,9 @@ struct stat;
 /* Make the host directory behind the guest's /proc in the private
  * directory: self/ with exe (a symlink to the program's guest path `exe`),
  * the placeholders cmdline, maps and status, and an empty fd/; and the
- * placeholders uptime and loadavg.  Its host path goes to `path`.  0 or
- * -errno. */
-int procfs_build(struct ringbox *rb, const char *exe, char *path, size_t size);
+ * placeholders uptime and loadavg, as "proc" in the private directory.
+ * 0 or -errno. */
+int procfs_build(struct ringbox *rb, const char *exe);
 
 /* Opening guest path `guest` of the synthetic /proc: cmdline, maps,
  * status, uptime and loadavg are generated now into a sealed-in-spirit

@@ -9,15 +9,16 @@
  * would let the VMM's user chmod any file it owns: see sys_fchmod.
  *
  * Host syscalls made here (the seccomp filter allows exactly these):
- *   ftruncate, fsync, fdatasync, fallocate, fchmod, fstatfs  on the guest's host fds
+ *   fsync, fdatasync, fchmod, fstatfs  on the guest's host fds
+ *   (ftruncate and fallocate through disk.c)
  */
-#define _GNU_SOURCE /* fallocate */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
+#include "disk.h"
 #include "fd.h"
 #include "fs.h"
 #include "sys.h"
@@ -25,13 +26,15 @@
 /* The x86-64 kernel's struct statfs (include/uapi/asm-generic/statfs.h). */
 _Static_assert(sizeof(struct statfs) == 120, "x86-64 struct statfs");
 
+/* ftruncate and fallocate are made by disk.c, which counts them. */
 int64_t sys_ftruncate(struct ringbox *rb, const struct sys_args *args)
 {
-    int hfd = fd_host(&rb->fds, (int)args->a[0]);
+    int fd = (int)args->a[0];
     int64_t length = (int64_t)args->a[1];
+    int hfd = fd_host(&rb->fds, fd);
     if (hfd < 0)
         return hfd;
-    return ftruncate(hfd, length) < 0 ? -errno : 0;
+    return disk_ftruncate(rb, disk_mount_of(rb, fd_get(&rb->fds, fd)), hfd, length);
 }
 
 int64_t sys_fsync(struct ringbox *rb, const struct sys_args *args)
@@ -52,13 +55,13 @@ int64_t sys_fdatasync(struct ringbox *rb, const struct sys_args *args)
 
 int64_t sys_fallocate(struct ringbox *rb, const struct sys_args *args)
 {
-    int hfd = fd_host(&rb->fds, (int)args->a[0]);
+    struct rb_file *f = fd_get(&rb->fds, (int)args->a[0]);
     int mode = (int)args->a[1];
     int64_t offset = (int64_t)args->a[2];
     int64_t len = (int64_t)args->a[3];
-    if (hfd < 0)
-        return hfd;
-    return fallocate(hfd, mode, offset, len) < 0 ? -errno : 0;
+    if (!f)
+        return -EBADF;
+    return disk_fallocate(rb, f, mode, offset, len);
 }
 
 /* A file whose attributes the guest may not change answers as one on a

@@ -11,7 +11,7 @@
  *   getdents64                           on a guest directory fd
  *   mkdirat, unlinkat, renameat2, linkat, symlinkat, fchmodat, utimensat
  *                                        on (parent fd, one name)
- *   ftruncate                            truncate(2), on a fresh O_WRONLY fd
+ *   ftruncate                            truncate(2), on a fresh O_WRONLY fd (disk.c)
  *   fchmod                               on that fd too, via fs_host_strip
  *   fcntl F_GETFL                        the access of a /proc/self/fd link
  */
@@ -31,6 +31,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "disk.h"
 #include "fs.h"
 #include "procfs.h"
 #include "sys.h"
@@ -548,6 +549,8 @@ static int64_t do_mkdir(struct ringbox *rb, int dirfd, uint64_t upath, unsigned 
         rc = -EEXIST;
     if (rc == 0 && !mount_of_walk(&w)->rw)
         rc = -EROFS;
+    if (rc == 0)
+        rc = disk_create(rb, mount_of_walk(&w));
     if (rc == 0 &&
         mkdirat(fs_walk_at(&w).fd, fs_walk_at(&w).name, fs_host_mode(mode, rb->fs.umask)) < 0)
         rc = -errno;
@@ -717,7 +720,7 @@ static int64_t do_link(struct ringbox *rb, int olddir, uint64_t uold, int newdir
             rc = -EXDEV;
         else if (!m->rw)
             rc = -EROFS;
-        else if (linkat(f->host, "", fs_walk_at(&nw).fd, fs_walk_at(&nw).name, AT_EMPTY_PATH) < 0)
+        else if ((rc = disk_create(rb, m)) == 0 && linkat(f->host, "", fs_walk_at(&nw).fd, fs_walk_at(&nw).name, AT_EMPTY_PATH) < 0)
             rc = -errno;
     } else if (rc == 0) {
         const struct fs_step *s = fs_walk_node(&ow);
@@ -727,7 +730,7 @@ static int64_t do_link(struct ringbox *rb, int olddir, uint64_t uold, int newdir
             rc = -EXDEV;
         else if (!s->m->rw)
             rc = -EROFS;
-        else {
+        else if ((rc = disk_create(rb, s->m)) == 0) {
             struct fs_at o = fs_walk_at(&ow);
             if (linkat(o.fd, o.name, fs_walk_at(&nw).fd, fs_walk_at(&nw).name, 0) < 0)
                 rc = -errno;
@@ -771,6 +774,8 @@ static int64_t do_symlink(struct ringbox *rb, uint64_t utarget, int newdir, uint
         rc = -EEXIST;
     if (rc == 0 && !mount_of_walk(&w)->rw)
         rc = -EROFS;
+    if (rc == 0)
+        rc = disk_create(rb, mount_of_walk(&w));
     if (rc == 0 && symlinkat(target, fs_walk_at(&w).fd, fs_walk_at(&w).name) < 0)
         rc = -errno;
     fs_walk_done(&w);
@@ -877,8 +882,8 @@ int64_t sys_truncate(struct ringbox *rb, const struct sys_args *args)
         int fd = fs_host_open(fs_walk_at(&w).fd, fs_walk_at(&w).name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK, 0);
         if (fd < 0)
             rc = fd;
-        else if ((rc = fs_host_strip(fd)) == 0 && ftruncate(fd, length) < 0)
-            rc = -errno;
+        else if ((rc = fs_host_strip(fd)) == 0)
+            rc = disk_ftruncate(rb, s->m, fd, length);
         if (fd >= 0)
             close(fd);
     }

@@ -6,6 +6,7 @@
  *   lseek, sendfile                 on the guest's host fds
  *   copy_file_range                 on the guest's host fds, flags 0
  *   fstat                           on the guest's host fds
+ *   (and disk.c's, for a write into a counted file)
  *   ioctl TCGETS, TIOCGWINSZ,       on the guest's host fds
  *         FIONREAD, FIONBIO
  */
@@ -22,6 +23,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include "disk.h"
 #include "fd.h"
 #include "limit.h"
 #include "sys.h"
@@ -116,17 +118,25 @@ static int64_t wrote(struct ringbox *rb, int64_t r)
     return r;
 }
 
-/* A transfer, and for a write the output limit's share of it (limit.h). */
+/* A transfer, and for a write the output limit's share of it (limit.h)
+ * and the disk limits' (disk.h). */
 static int64_t limited(struct ringbox *rb, int64_t fd, const struct sysarg_iovec *seg, int nseg,
                        uint64_t total, bool to_guest, int64_t pos)
 {
     const struct rb_file *f = fd_get(&rb->fds, fd);
+    struct disk_op d = {0};
     bool cut = false;
-    if (!to_guest)
+    if (!to_guest) {
         total = limit_output_room(rb, f, total, &cut);
+        int rc = disk_write_begin(rb, f, pos, &total, &d);
+        if (rc < 0)
+            return rc;
+    }
     int64_t r = transfer(rb, f->host, seg, nseg, total, to_guest, pos);
-    if (!to_guest)
+    if (!to_guest) {
         limit_output_done(rb, f, r, cut);
+        disk_write_end(&d);
+    }
     return r;
 }
 
@@ -243,11 +253,16 @@ int64_t sys_sendfile(struct ringbox *rb, const struct sys_args *args)
     if (hout < 0)
         return hout;
     const struct rb_file *out = fd_get(&rb->fds, out_fd);
+    struct disk_op d;
     bool cut;
     count = limit_output_room(rb, out, count, &cut);
+    int rc = disk_write_begin(rb, out, -1, &count, &d);
+    if (rc < 0)
+        return rc;
     ssize_t r = sendfile(hout, hin, uoff ? &pos : NULL, count);
     int64_t ret = r < 0 ? -errno : r;
     limit_output_done(rb, out, ret, cut);
+    disk_write_end(&d);
     if (uoff && mem_copy_to_user(&rb->mem, uoff, &pos, sizeof(pos)) < 0)
         return -EFAULT;
     return wrote(rb, ret);
@@ -279,12 +294,17 @@ int64_t sys_copy_file_range(struct ringbox *rb, const struct sys_args *args)
     if (flags != 0)
         return -EINVAL;
     const struct rb_file *out = fd_get(&rb->fds, fd_out);
+    struct disk_op d;
     bool cut;
     len = limit_output_room(rb, out, len, &cut);
+    int rc = disk_write_begin(rb, out, uoff_out ? pos_out : -1, &len, &d);
+    if (rc < 0)
+        return rc;
     ssize_t r = copy_file_range(hin, uoff_in ? &pos_in : NULL, hout, uoff_out ? &pos_out : NULL,
                                 len, 0);
     int64_t ret = r < 0 ? -errno : r;
     limit_output_done(rb, out, ret, cut);
+    disk_write_end(&d);
     if (r < 0)
         return ret;
     if (r > 0 && uoff_in && mem_copy_to_user(&rb->mem, uoff_in, &pos_in, sizeof(pos_in)) < 0)
