@@ -149,8 +149,9 @@ void sig_fini(struct ringbox *rb);
 
 /* KVM_RUN ended with EINTR.  Consume SIG_HOST, make an expired alarm
  * pending, and if the vCPU is in ring 3 or at one of the stub's return
- * labels, deliver at once; elsewhere in the stub, the hypercall it is
- * heading for delivers. */
+ * labels, deliver at once; elsewhere in the stub, or with an exception on
+ * its way in (kvm_pvm's SYSCALL leaves CPL 3 at LSTAR), the hypercall it
+ * is heading for delivers, or a kick 100 us later. */
 void sig_host_interrupt(struct ringbox *rb);
 
 #endif
