@@ -1,8 +1,9 @@
-/* integ_gfuzz.c - the guest-side fuzz suite: the signal-frame cases random syscalls found.  A
- * run passes when ringbox exits 0 with nothing on stderr (no internal error, 120; no host
- * signal; no sanitizer report) and the program's own checks held. */
+/* integ_gfuzz.c - the guest-side fuzz suite: the signal-frame and sleep cases random syscalls
+ * found.  A run passes when ringbox exits 0 with nothing on stderr (no internal error, 120; no
+ * host signal; no sanitizer report) and the program's own checks held. */
 #define _GNU_SOURCE
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,8 +62,31 @@ START_TEST(storm_frames)
 }
 END_TEST
 
-/* Test cases: "frames" is the storm over the stub's entries, with a
- * generous timeout for a loaded machine. */
+/* ---- sleeps as long as a timespec allows ----------------------------------- */
+
+/* tv_sec = 2^63-1 is a valid request: Linux sleeps until KTIME_MAX.  The
+ * VMM's sum of it and the clock overflowed, so the sleep ended at once or
+ * never, past the alarm's deadline and past --time alike. */
+START_TEST(huge_sleeps_end)
+{
+    const char *prog = hostile("sleeps", _i);
+    struct proc_run r;
+    integ_cli_run(ARGS("run", "--time", "300", (char *)prog, "alarm"), NULL, &r);
+    assert_clean("sleeps alarm", &r);
+    ck_assert_str_eq(r.out, "nanosleep=EINTR\nnanosleep_left=ktime_max\nclock_nanosleep_rel=EINTR\n"
+                            "clock_nanosleep_abs=EINTR\nfutex_wait=EINTR\n");
+    integ_proc_free(&r);
+    integ_cli_run(ARGS("run", "--time", "1", (char *)prog, "forever"), NULL, &r);
+    ck_assert_msg(r.status == 128 + SIGKILL, "status %d, stderr '%s'", r.status, r.err);
+    ck_assert_str_eq(r.out, "sleeping\n");
+    ck_assert_msg(!strncmp(r.err, "ringbox: time limit exceeded: ", 30), "stderr '%s'", r.err);
+    integ_proc_free(&r);
+}
+END_TEST
+
+/* Test cases: "frames" is the storm over the stub's entries, "sleeps" the
+ * sleep arithmetic.  Generous timeouts: a regression of either fix hangs
+ * rather than fails. */
 Suite *gfuzz_suite(void)
 {
     Suite *s = suite_create("gfuzz");
@@ -70,6 +94,11 @@ Suite *gfuzz_suite(void)
     tcase_set_timeout(frames, 300);
     tcase_add_loop_test(frames, storm_frames, 0, 2 * INTEG_NLIBC);
     suite_add_tcase(s, frames);
+
+    TCase *sleeps = tcase_create("sleeps");
+    tcase_set_timeout(sleeps, 300);
+    tcase_add_loop_test(sleeps, huge_sleeps_end, 0, INTEG_NLIBC);
+    suite_add_tcase(s, sleeps);
 
     return s;
 }

@@ -726,6 +726,18 @@ static int64_t wake_deadline(const struct ringbox *rb)
     return !a ? w : !w ? a : a < w ? a : w;
 }
 
+#define KTIME_MAX INT64_MAX
+
+struct timespec sig_sleep_end(clockid_t clk, int64_t sec, int64_t nsec, bool abs)
+{
+    int64_t ns = sec >= KTIME_MAX / NS ? KTIME_MAX : sec * NS + nsec;
+    if (!abs) {
+        int64_t now = now_ns(clk);
+        ns = ns > KTIME_MAX - now ? KTIME_MAX : ns + now;
+    }
+    return ns_ts(ns);
+}
+
 int sig_sleep(struct ringbox *rb, clockid_t clk, const struct timespec *end)
 {
     for (;;) {

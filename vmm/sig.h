@@ -120,6 +120,13 @@ bool sig_interrupted(const struct ringbox *rb);
  * alarm's deadline instead of waiting for its host signal. */
 int sig_sleep(struct ringbox *rb, clockid_t clk, const struct timespec *end);
 
+/* The absolute end on `clk` of a guest's valid timespec (sec >= 0, nsec
+ * below 10^9), relative unless `abs`, saturated at KTIME_MAX ns as Linux's
+ * hrtimers saturate it (include/linux/time64.h, timespec64_to_ktime(); and
+ * ktime_add_safe()): any sec up to INT64_MAX is a valid request, and
+ * sig_sleep() needs an end whose nanoseconds fit in 64 bits. */
+struct timespec sig_sleep_end(clockid_t clk, int64_t sec, int64_t nsec, bool abs);
+
 /* Around one blocking host call made for the guest that sig_sleep() cannot
  * express (a read on a pipe or tty): sig_wait_begin() returns -EINTR if a
  * signal is already pending, and otherwise lets SIG_HOST interrupt the
