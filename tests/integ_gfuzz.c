@@ -1,12 +1,17 @@
-/* integ_gfuzz.c - the guest-side fuzz suite: the signal-frame and sleep cases random syscalls
- * found.  A run passes when ringbox exits 0 with nothing on stderr (no internal error, 120; no
- * host signal; no sanitizer report) and the program's own checks held. */
+/* integ_gfuzz.c - the guest-side fuzz suite: random syscalls from inside (tests/hostile/sysfuzz.c)
+ * with and without a SIGALRM storm, and the signal-frame and sleep cases it found.  A run passes
+ * when ringbox exits 0 with nothing on stderr (no internal error, 120; no host signal; no
+ * sanitizer report), the program's own checks held, and the host around the granted
+ * directory is unchanged, byte for byte. */
 #define _GNU_SOURCE
 #include <check.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "integ_util.h"
@@ -84,9 +89,145 @@ START_TEST(huge_sleeps_end)
 }
 END_TEST
 
+/* ---- hostile arguments, from inside ------------------------------------------ */
+
+/* The host side of one run: a parent directory whose `granted` child is
+ * the program's /data, `ro` its /ro, and neighbours it must never reach. */
+static char top[64], granted[96], ro[96];
+
+static void put(const char *dir, const char *name, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static void sub(const char *dir, const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+}
+
+static void setup(void)
+{
+    strcpy(top, "/tmp/rb-integ-gfuzz-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(top));
+    snprintf(granted, sizeof granted, "%s/granted", top);
+    snprintf(ro, sizeof ro, "%s/ro", top);
+    sub(top, "granted");
+    sub(top, "ro");
+    sub(top, "outside");
+    put(top, "canary", "the host's own file\n");
+    put(top, "outside/secret", "not for the sandbox\n");
+    put(ro, "file", "read-only data\n");
+    put(granted, "f", "f\n");
+    sub(granted, "sub");
+    put(granted, "sub/g", "g\n");
+    char path[256];
+    snprintf(path, sizeof path, "%s/link", granted);
+    ck_assert_int_eq(symlink("../canary", path), 0);
+    snprintf(path, sizeof path, "%s/outside/up", top);
+    ck_assert_int_eq(symlink("../granted", path), 0);
+}
+
+/* The program may leave anything in granted/, modes 000 and 07777 included. */
+static void teardown(void)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "chmod -R u+rwX '%s' 2>/dev/null; rm -rf '%s'", top, top);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ULL;
+    return h;
+}
+
+static uint64_t tree_hash;
+
+/* Each entry's path, type, mode, size, mtime, link target and contents;
+ * of granted/ only that it is there, a directory. */
+static int hash_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)ftw;
+    uint64_t h = fnv(14695981039346656037ULL, path, strlen(path));
+    if (!strcmp(path, granted)) {
+        tree_hash += fnv(h, "granted dir", 11) + (S_ISDIR(st->st_mode) ? 1 : 0);
+        return FTW_SKIP_SUBTREE;
+    }
+    h = fnv(h, &type, sizeof type);
+    h = fnv(h, &st->st_mode, sizeof st->st_mode);
+    h = fnv(h, &st->st_size, sizeof st->st_size);
+    h = fnv(h, &st->st_mtim, sizeof st->st_mtim);
+    char buf[4096];
+    if (type == FTW_SL) {
+        ssize_t n = readlink(path, buf, sizeof buf);
+        h = fnv(h, buf, n > 0 ? (size_t)n : 0);
+    } else if (type == FTW_F) {
+        int fd = open(path, O_RDONLY);
+        ssize_t n;
+        while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0)
+            h = fnv(h, buf, (size_t)n);
+        if (fd >= 0)
+            close(fd);
+    }
+    tree_hash += h; /* the order nftw walks in does not matter */
+    return FTW_CONTINUE;
+}
+
+static uint64_t hash_host(void)
+{
+    tree_hash = 0;
+    ck_assert_int_eq(nftw(top, hash_entry, 16, FTW_PHYS | FTW_ACTIONRETVAL), 0);
+    return tree_hash;
+}
+
+/* Loop index: libc, then quiet or storm.  Each run has its own seed, so
+ * the suite covers four sequences; a failing one reruns by hand with
+ *   ringbox run --rw G:/data --ro R:/ro --cwd /data sysfuzz.LIBC SEED CALLS [storm]. */
+#define FUZZ_CALLS "10000"
+
+START_TEST(random_syscalls)
+{
+    int libc = _i % INTEG_NLIBC, storm = _i / INTEG_NLIBC;
+    char seed[16], rw_arg[128], ro_arg[128];
+    snprintf(seed, sizeof seed, "%d", 1000 + _i);
+    snprintf(rw_arg, sizeof rw_arg, "%s:/data", granted);
+    snprintf(ro_arg, sizeof ro_arg, "%s:/ro", ro);
+    const char *prog = hostile("sysfuzz", libc);
+    uint64_t before = hash_host();
+    struct proc_run r;
+    integ_cli_run(storm ? ARGS("run", "--time", "300", "--rw", rw_arg, "--ro", ro_arg, "--cwd", "/data",
+                               (char *)prog, seed, FUZZ_CALLS, "storm")
+                        : ARGS("run", "--time", "300", "--rw", rw_arg, "--ro", ro_arg, "--cwd", "/data",
+                               (char *)prog, seed, FUZZ_CALLS),
+                  NULL, &r);
+    char what[64];
+    snprintf(what, sizeof what, "sysfuzz.%s %s%s", integ_libc[libc], seed, storm ? " storm" : "");
+    assert_clean(what, &r);
+    ck_assert_int_eq(field(&r, "calls"), strtol(FUZZ_CALLS, NULL, 10));
+    ck_assert_msg(integ_field(r.out, "canaries", 0) && !strcmp(integ_field(r.out, "canaries", 0), "intact"),
+                  "%s: stdout '%s'", what, r.out);
+    ck_assert_int_gt(field(&r, "ok"), 0);
+    ck_assert_int_gt(field(&r, "EFAULT"), 0);
+    if (storm)
+        ck_assert_int_gt(field(&r, "alarms"), 0);
+    ck_assert_int_eq(field(&r, "frames_checked"), field(&r, "signals"));
+    ck_assert_msg(hash_host() == before, "%s: the host around %s changed", what, granted);
+    integ_proc_free(&r);
+}
+END_TEST
+
 /* Test cases: "frames" is the storm over the stub's entries, "sleeps" the
- * sleep arithmetic.  Generous timeouts: a regression of either fix hangs
- * rather than fails. */
+ * sleep arithmetic, "fuzz" the random calls.  Generous timeouts: a
+ * regression of either fix hangs rather than fails. */
 Suite *gfuzz_suite(void)
 {
     Suite *s = suite_create("gfuzz");
@@ -100,5 +241,10 @@ Suite *gfuzz_suite(void)
     tcase_add_loop_test(sleeps, huge_sleeps_end, 0, INTEG_NLIBC);
     suite_add_tcase(s, sleeps);
 
+    TCase *fuzz = tcase_create("fuzz");
+    tcase_set_timeout(fuzz, 600);
+    tcase_add_checked_fixture(fuzz, setup, teardown);
+    tcase_add_loop_test(fuzz, random_syscalls, 0, 2 * INTEG_NLIBC);
+    suite_add_tcase(s, fuzz);
     return s;
 }
