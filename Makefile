@@ -7,7 +7,8 @@
 #   make check-unit   unit tests only (no /dev/kvm needed)
 #   make check-svm    the integration suite, linked statically, on SVM under QEMU
 #                     TCG (docs/tcg.md); check-tcg is the same target
-#   make fuzz         the libFuzzer harnesses in fuzz/, FUZZ_SECONDS=60 each (clang)
+#   make fuzz         the libFuzzer harnesses in fuzz/, FUZZ_SECONDS=60 each (clang),
+#                     and fuzz-guest: random syscalls from inside (docs/fuzz.md)
 #   make bench        benchmarks (figures, never pass/fail)
 #   make install      PREFIX=/usr/local DESTDIR=
 #   V=1               show commands;  SAN=1  sanitizer build (into build/san)
@@ -279,7 +280,7 @@ fuzz-build: $(FUZZ_BINS) $(BUILD)/fuzz/seeds
 # with TMPDIR inside the build (the path harness's tree and the file view's
 # private directory live there; libFuzzer exits without running atexit).
 # A failing input is saved in $(BUILD)/fuzz/crash/HARNESS/.
-fuzz: fuzz-build
+fuzz: fuzz-build fuzz-guest
 	$(Q)for h in $(FUZZ_HARNESSES); do \
 	  mkdir -p $(BUILD)/fuzz/corpus/$$h $(BUILD)/fuzz/crash/$$h; \
 	  echo "  FUZZ    $$h for $(FUZZ_SECONDS) s"; \
@@ -291,6 +292,28 @@ fuzz: fuzz-build
 	  rm -rf $(BUILD)/fuzz/tmp; \
 	  grep -E '^stat::number_of_executed_units|^stat::peak_rss' $(BUILD)/fuzz/$$h.log | sed "s/^/  $$h /"; \
 	done
+
+# The guest-side fuzzer (tests/hostile/sysfuzz.c) under the command: each
+# libc without and with the SIGALRM storm, FUZZ_GUEST_CALLS calls a run
+# (about FUZZ_SECONDS on kvm_pvm), seeds from FUZZ_GUEST_SEED, its /data a
+# fresh directory.  A run fails on any status but 0 or any line from
+# ringbox; its report is $(BUILD)/fuzz/sysfuzz-LIBC-MODE.log.
+FUZZ_GUEST_SEED ?= 1
+FUZZ_GUEST_CALLS ?= $(shell echo $$(($(FUZZ_SECONDS) * 4000)))
+fuzz-guest: $(BUILD)/ringbox progs
+	$(Q)seed=$(FUZZ_GUEST_SEED); g=$(BUILD)/fuzz/guest; \
+	for libc in glibc musl; do for mode in quiet storm; do \
+	  log=$(BUILD)/fuzz/sysfuzz-$$libc-$$mode.log; \
+	  rm -rf $$g && mkdir -p $$g/data $$g/ro && echo ro > $$g/ro/file; \
+	  echo "  FUZZ    sysfuzz.$$libc $$seed $(FUZZ_GUEST_CALLS) $$mode"; \
+	  $(BUILD)/ringbox run --rw $$g/data:/data --ro $$g/ro:/ro --cwd /data $(BUILD)/hostile/sysfuzz.$$libc \
+	    $$seed $(FUZZ_GUEST_CALLS) $${mode#quiet} >$$log 2>$$log.err </dev/null; rc=$$?; \
+	  chmod -R u+rwX $$g; rm -rf $$g; \
+	  if [ $$rc -ne 0 ] || [ -s $$log.err ]; then cat $$log $$log.err; \
+	    echo "fuzz: sysfuzz.$$libc $$seed $(FUZZ_GUEST_CALLS) $$mode: status $$rc" >&2; exit 1; fi; \
+	  grep -E '^(calls|calls_per_s)=' $$log | tr '\n' ' ' | sed "s/^/  sysfuzz.$$libc $$mode /; s/ $$/\n/"; \
+	  seed=$$((seed + 1)); \
+	done; done
 
 # ---- benchmarks: figures only, never pass/fail ------------------------------
 BENCH_BINS := $(BUILD)/bench/harness $(BUILD)/bench/hypercall $(BUILD)/bench/syscalls.glibc \
@@ -332,7 +355,7 @@ $(BUILD) $(BUILD)/guest $(BUILD)/guest-timed $(BUILD)/vmm $(BUILD)/gen $(BUILD)/
 $(BUILD)/test/vmm $(BUILD)/fuzz/vmm:
 	$(Q)mkdir -p $@
 
-.PHONY: all check check-unit check-integration check-seccomp check-svm check-tcg fuzz fuzz-build progs bench install clean FORCE
+.PHONY: all check check-unit check-integration check-seccomp check-svm check-tcg fuzz fuzz-build fuzz-guest progs bench install clean FORCE
 .SECONDARY:
 
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/test/vmm/*.d $(BUILD)/fuzz/vmm/*.d)

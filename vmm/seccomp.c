@@ -53,6 +53,9 @@ static size_t rules_for(const struct ringbox *rb, struct rule out[SECCOMP_RULES_
          * clean state a handler starts with, and rt_sigreturn's. */
         ALLOW2(ioctl, SCMP_A0(SCMP_CMP_EQ, (uint64_t)rb->vcpu_fd), SCMP_A1(SCMP_CMP_EQ, KVM_GET_XSAVE)),
         ALLOW2(ioctl, SCMP_A0(SCMP_CMP_EQ, (uint64_t)rb->vcpu_fd), SCMP_A1(SCMP_CMP_EQ, KVM_SET_XSAVE)),
+        /* A signal due when KVM_RUN returned EINTR waits while an
+         * exception is on its way into the guest (sig.c). */
+        ALLOW2(ioctl, SCMP_A0(SCMP_CMP_EQ, (uint64_t)rb->vcpu_fd), SCMP_A1(SCMP_CMP_EQ, KVM_GET_VCPU_EVENTS)),
         /* The guest's alarm (sig.c): re-aiming and, at ringbox_destroy,
          * deleting this sandbox's own host timer; consuming its signal
          * after KVM_RUN returns EINTR (an 8-byte kernel sigset). */

@@ -5,6 +5,7 @@
  *
  * Host syscalls made here (the seccomp filter allows exactly these):
  *   ioctl KVM_GET_XSAVE, KVM_SET_XSAVE  the FPU state in and out of frames
+ *   ioctl KVM_GET_VCPU_EVENTS           an exception on its way in (see below)
  *   timer_settime, timer_delete         the alarm's host timer (by its id)
  *   rt_sigtimedwait                     consume a pending RINGBOX_HOST_SIGNAL
  *   rt_sigprocmask                      unblock it around blocking host calls
@@ -539,6 +540,7 @@ bool sig_exit_to_user(struct ringbox *rb, struct kvm_regs *u, long nr)
         nr = -1;
         bool restore = rb->sig.flags & SIG_F_RESTORE_MASK;
         uint64_t mask = restore ? rb->sig.saved_mask : rb->proc.sigmask;
+        uint64_t from = u->rip;
         if (!setup_frame(rb, u, sig, ka, &rb->sig.info[sig], mask)) {
             /* force_sigsegv(): the default action, whatever the handler. */
             trace_event(rb, RINGBOX_TRACE_SIGNAL, ringbox_signal_name(sig),
@@ -548,10 +550,9 @@ bool sig_exit_to_user(struct ringbox *rb, struct kvm_regs *u, long nr)
             return changed;
         }
         trace_event(rb, RINGBOX_TRACE_SIGNAL, ringbox_signal_name(sig),
-                    "%s (%s) delivered to the handler at %#llx, frame at %#llx",
+                    "%s (%s) delivered to the handler at %#llx, frame at %#llx, interrupted at %#llx",
                     ringbox_signal_name(sig), si_code_name(sig, rb->sig.info[sig].code),
-                    (unsigned long long)u->rip,
-                    (unsigned long long)u->rsp);
+                    (unsigned long long)u->rip, (unsigned long long)u->rsp, (unsigned long long)from);
         changed = true;
         rb->sig.flags &= ~SIG_F_RESTORE_MASK;
         uint64_t block = ka->mask | ((ka->flags & K_SA_NODEFER) ? 0 : BIT(sig));
@@ -723,6 +724,18 @@ static int64_t wake_deadline(const struct ringbox *rb)
 {
     int64_t a = rb->sig.alarm_at, w = rb->lim.wall_at;
     return !a ? w : !w ? a : a < w ? a : w;
+}
+
+#define KTIME_MAX INT64_MAX
+
+struct timespec sig_sleep_end(clockid_t clk, int64_t sec, int64_t nsec, bool abs)
+{
+    int64_t ns = sec >= KTIME_MAX / NS ? KTIME_MAX : sec * NS + nsec;
+    if (!abs) {
+        int64_t now = now_ns(clk);
+        ns = ns > KTIME_MAX - now ? KTIME_MAX : ns + now;
+    }
+    return ns_ts(ns);
 }
 
 int sig_sleep(struct ringbox *rb, clockid_t clk, const struct timespec *end)
@@ -899,6 +912,27 @@ void sig_fini(struct ringbox *rb)
  * from a return label, and may reach ring 3 without another exit. */
 #define KICK_NS 100000
 
+static void kick(struct ringbox *rb)
+{
+    struct itimerspec its = {.it_value = ns_ts(KICK_NS)};
+    if (rb->sig.timer_made && syscall(SYS_timer_settime, rb->sig.timer, 0, &its, NULL) == 0)
+        rb->sig.kicked = true;
+}
+
+/* KVM_RUN can return with an exception taken but not yet delivered: its
+ * frame is pushed at the next entry, with whatever RIP the registers then
+ * hold (Documentation/virt/kvm/api.rst, KVM_GET_VCPU_EVENTS: "injected",
+ * or "pending" with KVM_CAP_EXCEPTION_PAYLOAD).  A handler's RIP put there
+ * would take the fault in the program's place.  When it cannot tell, it
+ * says so: the vCPU is left alone, as for one in flight. */
+static bool event_in_flight(struct ringbox *rb)
+{
+    struct kvm_vcpu_events ev;
+    if (ioctl(rb->vcpu_fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
+        return true;
+    return ev.exception.injected || ev.exception.pending || ev.nmi.injected || ev.interrupt.injected;
+}
+
 void sig_host_interrupt(struct ringbox *rb)
 {
     host_consume();
@@ -917,7 +951,12 @@ void sig_host_interrupt(struct ringbox *rb)
     struct kvm_regs u = *r;
     uint64_t rip = r->rip;
     bool flush = false;
-    if ((vm_sregs(rb)->cs.selector & 3) == 3) {
+    if (event_in_flight(rb)) {
+        /* The hypercall the exception leads to delivers, or the kick. */
+        kick(rb);
+        return;
+    }
+    if ((vm_sregs(rb)->cs.selector & 3) == 3 && rip < X86_USER_CANONICAL_END) {
         /* In ring 3: the registers are the user context. */
     } else if (rip == rb->stub.ret_sysret || rip == rb->stub.ret_flush_sysret) {
         u.rip = r->rcx;
@@ -933,9 +972,13 @@ void sig_host_interrupt(struct ringbox *rb)
         u.rsp = f.rsp;
         flush = rip == rb->stub.ret_flush_iret;
     } else {
-        struct itimerspec its = {.it_value = ns_ts(KICK_NS)};
-        if (rb->sig.timer_made && syscall(SYS_timer_settime, rb->sig.timer, 0, &its, NULL) == 0)
-            rb->sig.kicked = true;
+        /* In the stub, or in ring 3 at a kernel-half RIP: kvm_pvm's SYSCALL
+         * keeps CPL 3 and jumps to LSTAR (README, "Two routes"), so the
+         * syscall is half made and its #PF into the stub comes next, maybe
+         * already injected.  A frame built here would hold RIP = LSTAR,
+         * which rt_sigreturn refuses, and a pending #PF would be delivered
+         * at the handler's first instruction instead. */
+        kick(rb);
         return;
     }
     if (!sig_exit_to_user(rb, &u, -1) || rb->ended)

@@ -120,6 +120,13 @@ bool sig_interrupted(const struct ringbox *rb);
  * alarm's deadline instead of waiting for its host signal. */
 int sig_sleep(struct ringbox *rb, clockid_t clk, const struct timespec *end);
 
+/* The absolute end on `clk` of a guest's valid timespec (sec >= 0, nsec
+ * below 10^9), relative unless `abs`, saturated at KTIME_MAX ns as Linux's
+ * hrtimers saturate it (include/linux/time64.h, timespec64_to_ktime(); and
+ * ktime_add_safe()): any sec up to INT64_MAX is a valid request, and
+ * sig_sleep() needs an end whose nanoseconds fit in 64 bits. */
+struct timespec sig_sleep_end(clockid_t clk, int64_t sec, int64_t nsec, bool abs);
+
 /* Around one blocking host call made for the guest that sig_sleep() cannot
  * express (a read on a pipe or tty): sig_wait_begin() returns -EINTR if a
  * signal is already pending, and otherwise lets SIG_HOST interrupt the
@@ -149,8 +156,9 @@ void sig_fini(struct ringbox *rb);
 
 /* KVM_RUN ended with EINTR.  Consume SIG_HOST, make an expired alarm
  * pending, and if the vCPU is in ring 3 or at one of the stub's return
- * labels, deliver at once; elsewhere in the stub, the hypercall it is
- * heading for delivers. */
+ * labels, deliver at once; elsewhere in the stub, or with an exception on
+ * its way in (kvm_pvm's SYSCALL leaves CPL 3 at LSTAR), the hypercall it
+ * is heading for delivers, or a kick 100 us later. */
 void sig_host_interrupt(struct ringbox *rb);
 
 #endif

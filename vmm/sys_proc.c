@@ -258,17 +258,7 @@ static int64_t futex_wait(struct ringbox *rb, uint64_t uaddr, uint32_t val, uint
         sig_sleep(rb, clk, NULL);
         return -SIG_ERESTARTSYS;
     }
-    struct timespec t = {.tv_sec = ts.sec, .tv_nsec = ts.nsec};
-    if (!abs) {
-        struct timespec now;
-        clock_gettime(clk, &now);
-        t.tv_sec += now.tv_sec;
-        t.tv_nsec += now.tv_nsec;
-        if (t.tv_nsec >= 1000000000) {
-            t.tv_sec++;
-            t.tv_nsec -= 1000000000;
-        }
-    }
+    struct timespec t = sig_sleep_end(clk, ts.sec, ts.nsec, abs);
     int rc = sig_sleep(rb, clk, &t);
     return rc == 0 ? -ETIMEDOUT : rc;
 }

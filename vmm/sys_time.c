@@ -90,18 +90,9 @@ static int64_t do_sleep(struct ringbox *rb, clockid_t clk, int flags, uint64_t u
     int rc = sysarg_timespec(&rb->mem, ureq, &req);
     if (rc < 0)
         return rc;
-    struct timespec now, end = {.tv_sec = req.sec, .tv_nsec = req.nsec};
+    struct timespec now;
     bool rel = !(flags & TIMER_ABSTIME);
-    if (rel) {
-        if (clock_gettime(clk, &now) < 0)
-            return -errno;
-        end.tv_sec += now.tv_sec;
-        end.tv_nsec += now.tv_nsec;
-        if (end.tv_nsec >= 1000000000) {
-            end.tv_sec++;
-            end.tv_nsec -= 1000000000;
-        }
-    }
+    struct timespec end = sig_sleep_end(clk, req.sec, req.nsec, !rel);
     rc = sig_sleep(rb, clk, &end);
     if (rc != -EINTR)
         return rc;
