@@ -369,35 +369,18 @@ static void tally(struct tally *t, const struct stat *st, bool named)
     t->sh[t->nsh++] = (struct shared){(uint64_t)st->st_ino, bytes_of(st), !named};
 }
 
-static void tally_tree(int dirfd, struct tally *t, int depth)
+static void tally_entry(int dirfd, const char *name, int depth, void *arg)
 {
-    /* The guest's paths are at most PATH_MAX long, which bounds the depth. */
-    if (depth > PATH_MAX / 2)
+    struct stat st;
+    int c = fs_host_open(dirfd, name, O_PATH | O_NOFOLLOW, 0);
+    if (c < 0)
         return;
-    int fd = fs_host_open(dirfd, ".", O_RDONLY | O_DIRECTORY, 0);
-    char *buf = fd >= 0 ? malloc(4096) : NULL;
-    long n;
-    while (buf && (n = syscall(SYS_getdents64, fd, buf, 4096)) > 0) {
-        for (long off = 0; off < n;) {
-            struct dirent64 *d = (void *)(buf + off);
-            off += d->d_reclen;
-            if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
-                continue;
-            struct stat st;
-            int c = fs_host_open(fd, d->d_name, O_PATH | O_NOFOLLOW, 0);
-            if (c < 0)
-                continue;
-            if (host_fstat(c, &st) == 0) {
-                tally(t, &st, true);
-                if (S_ISDIR(st.st_mode))
-                    tally_tree(c, t, depth + 1);
-            }
-            close(c);
-        }
+    if (host_fstat(c, &st) == 0) {
+        tally(arg, &st, true);
+        if (S_ISDIR(st.st_mode))
+            fs_each_entry(c, depth + 1, tally_entry, arg);
     }
-    free(buf);
-    if (fd >= 0)
-        close(fd);
+    close(c);
 }
 
 static int by_ino(const void *a, const void *b)
@@ -413,7 +396,7 @@ static bool recount(struct ringbox *rb, const struct fs_mount *m, struct disk_qu
     if (!m->tmpfs)
         return false;
     struct tally t = {0};
-    tally_tree(m->fd, &t, 0);
+    fs_each_entry(m->fd, 0, tally_entry, &t);
     for (int fd = 0; fd <= fd_last(&rb->fds); fd++) {
         const struct rb_file *f = fd_get(&rb->fds, fd);
         struct stat st;

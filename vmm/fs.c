@@ -199,32 +199,11 @@ static int priv_ready(struct fs_view *v, struct ringbox_error *err)
     return 0;
 }
 
-/* Remove everything inside the directory open (O_PATH is enough) at dirfd. */
-static void rm_children(int dirfd, int depth);
-
-static void rm_entry(int dirfd, const char *name, int depth)
+void fs_each_entry(int dirfd, int depth, void (*fn)(int fd, const char *name, int depth, void *arg),
+                   void *arg)
 {
-    if (unlinkat(dirfd, name, 0) == 0 || (errno != EISDIR && errno != EPERM))
-        return;
-    fchmodat(dirfd, name, S_IRWXU, 0);
-    int fd = fs_host_open(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
-    if (fd >= 0) {
-        rm_children(fd, depth + 1);
-        close(fd);
-    }
-    unlinkat(dirfd, name, AT_REMOVEDIR);
-}
-
-void fs_rm_tree(int dirfd, const char *name)
-{
-    rm_entry(dirfd, name, 0);
-}
-
-/* Best effort: the guest may have left anything in its scratch
- * directories.  The guest's paths are at most PATH_MAX long, which bounds
- * the depth it can build. */
-static void rm_children(int dirfd, int depth)
-{
+    /* The guest's paths are at most PATH_MAX long, which bounds the depth
+     * it can build. */
     if (depth > PATH_MAX / 2)
         return;
     int fd = fs_host_open(dirfd, ".", O_RDONLY | O_DIRECTORY, 0);
@@ -240,13 +219,33 @@ static void rm_children(int dirfd, int depth)
                 char d_name[];
             } *d = (void *)(buf + off);
             if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
-                rm_entry(fd, d->d_name, depth);
+                fn(fd, d->d_name, depth, arg);
             off += d->d_reclen;
         }
     }
     free(buf);
     if (fd >= 0)
         close(fd);
+}
+
+/* Best effort: the guest may have left anything in its scratch
+ * directories, modes 000 included. */
+static void rm_entry(int dirfd, const char *name, int depth, void *arg)
+{
+    if (unlinkat(dirfd, name, 0) == 0 || (errno != EISDIR && errno != EPERM))
+        return;
+    fchmodat(dirfd, name, S_IRWXU, 0);
+    int fd = fs_host_open(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
+    if (fd >= 0) {
+        fs_each_entry(fd, depth + 1, rm_entry, arg);
+        close(fd);
+    }
+    unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+void fs_rm_tree(int dirfd, const char *name)
+{
+    rm_entry(dirfd, name, 0, NULL);
 }
 
 void fs_init(struct fs_view *v)
@@ -268,7 +267,7 @@ void fs_fini(struct fs_view *v)
     free(v->m);
     /* The private directory's path is the VMM's own, never the guest's. */
     if (v->priv) {
-        rm_children(v->priv_fd, 0);
+        fs_each_entry(v->priv_fd, 0, rm_entry, NULL);
         unlinkat(AT_FDCWD, v->priv, AT_REMOVEDIR);
     }
     /* A tmpfs goes with its last fd; the lock only once its directory has. */

@@ -201,6 +201,14 @@ struct fs_at fs_walk_at(const struct fs_walk *w);
 int fs_host_open(int dirfd, const char *name, int flags, unsigned mode);
 /* Remove `name` in dirfd with everything below it, best effort. */
 void fs_rm_tree(int dirfd, const char *name);
+/* fn(fd, name, depth, arg) for each entry but . and .. of the directory
+ * open (O_PATH is enough) at dirfd, with fd open on that directory: the
+ * VMM's own walks of its private directories (removal, disk.c's count).
+ * fn recurses with depth + 1; past PATH_MAX / 2 levels, which no guest
+ * path reaches, nothing is called.  Best effort: an unreadable directory
+ * has no entries. */
+void fs_each_entry(int dirfd, int depth, void (*fn)(int fd, const char *name, int depth, void *arg),
+                   void *arg);
 
 /* ---- pure helpers, exported for the unit tests ---------------------------- */
 
