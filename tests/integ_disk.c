@@ -54,17 +54,10 @@ static void setup(void)
     ck_assert_ptr_nonnull(mkdtemp(rwdir));
 }
 
-static void rm_rf(const char *dir)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
 static void teardown(void)
 {
-    rm_rf(tmpdir);
-    rm_rf(rwdir);
+    integ_rm_rf(tmpdir);
+    integ_rm_rf(rwdir);
 }
 
 static int entries(const char *dir)

@@ -59,16 +59,9 @@ static void setup(void)
     link_at(canary, rw, "canary");
 }
 
-static void rm_rf(const char *path)
-{
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
 static void teardown(void)
 {
-    rm_rf(top);
+    integ_rm_rf(top);
 }
 
 /* FNV-1a over a file's bytes, and -1 if it cannot be read. */

@@ -52,9 +52,7 @@ static void make_host_suid(void)
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", top);
-    ck_assert_int_eq(system(cmd), 0);
+    integ_rm_rf(top);
 }
 
 /* What one call must give: its result, and the mode afterwards (both the

@@ -89,13 +89,6 @@ static int entries(const char *dir)
     return n;
 }
 
-static void remove_tree(const char *dir)
-{
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
 /* ---- the hooks: what a compromised VMM could try ------------------------------ */
 
 /* The filter allows openat2, so a compromised VMM could open any host
@@ -139,7 +132,7 @@ START_TEST(landlock_refuses_a_write_under_a_read_only_mount)
     char *dir = scratch_dir(0755), spec[4200], made[4200];
     struct stat st;
     if (!have_landlock("landlock_refuses_a_write_under_a_read_only_mount")) {
-        remove_tree(dir);
+        integ_rm_rf(dir);
         free(dir);
         return;
     }
@@ -161,7 +154,7 @@ START_TEST(landlock_refuses_a_write_under_a_read_only_mount)
     ck_assert_str_eq(r.out, "0\n");
     ck_assert_int_eq(stat(made, &st), 0);
     integ_proc_free(&r);
-    remove_tree(dir);
+    integ_rm_rf(dir);
     free(dir);
 }
 END_TEST
@@ -411,8 +404,8 @@ static void work_in_rw(const char *const opts[], const char *libc, char *line, s
     *gid = st.st_gid;
     /* Landlock leaves the VMM the right to remove its private directory. */
     ck_assert_int_eq(entries(tmp), 0);
-    remove_tree(dir);
-    remove_tree(tmp);
+    integ_rm_rf(dir);
+    integ_rm_rf(tmp);
     free(dir);
     free(tmp);
 }

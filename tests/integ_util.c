@@ -234,3 +234,10 @@ const char *integ_line_with(const char *s, const char *needle)
     snprintf(buf, sizeof buf, "%.*s", (int)strcspn(p, "\n"), p);
     return buf;
 }
+
+void integ_rm_rf(const char *path)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+    ck_assert_int_eq(system(cmd), 0);
+}

@@ -61,6 +61,9 @@ void integ_cli_run_in(char *const args[], char *const envp[], const char *in_pat
                       struct proc_run *r);
 void integ_proc_free(struct proc_run *r);
 
+/* rm -rf PATH (a test's scratch tree), asserting it went. */
+void integ_rm_rf(const char *path);
+
 /* Count lines in s. */
 int integ_lines(const char *s);
 /* The value after "key=" at the start of a line of s, copied into buf
