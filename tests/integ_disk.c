@@ -60,17 +60,6 @@ static void teardown(void)
     integ_rm_rf(rwdir);
 }
 
-static int entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    ck_assert_ptr_nonnull(d);
-    for (struct dirent *e; (e = readdir(d));)
-        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-    closedir(d);
-    return n;
-}
-
 static int write_file(const char *path, const char *text)
 {
     int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -233,7 +222,7 @@ START_TEST(tmpfs_write_stops_at_its_size)
           WANT("written=1048576", "short=48576", "next=ENOSPC", "overwrite=ok", "hole=ENOSPC",
                "writev=ENOSPC", "size=1048576"));
     /* Nothing is left under $TMPDIR once ringbox is done, either way. */
-    ck_assert_int_eq(entries(tmpdir), 0);
+    ck_assert_int_eq(integ_count_entries(tmpdir), 0);
 }
 END_TEST
 
@@ -284,7 +273,7 @@ START_TEST(private_tmp_has_a_default_size)
           WANT("written=67108864", "next=ENOSPC"));
     check(way(_i), ARGS("run", "--tmpfs", "/tmp:2M", (char *)prog(_i), "fill", "/tmp/f", "65536"),
           WANT("written=2097152", "next=ENOSPC"));
-    ck_assert_int_eq(entries(tmpdir), 0);
+    ck_assert_int_eq(integ_count_entries(tmpdir), 0);
 }
 END_TEST
 
@@ -319,7 +308,7 @@ START_TEST(max_disk_caps_rw_mounts)
     /* And its names: N / 1024 of them; removing one gives nothing back. */
     check(KERNEL, ARGS("run", "--max-disk", "1M", "--rw", rw, (char *)prog(_i), "files", "/rw", "5000"),
           WANT("files=1024", "errno=ENOSPC", "mkdir=ENOSPC", "again=ENOSPC"));
-    ck_assert_int_eq(entries(rwdir), 2 + 1023);
+    ck_assert_int_eq(integ_count_entries(rwdir), 2 + 1023);
 }
 END_TEST
 
@@ -344,7 +333,7 @@ START_TEST(sigkill_leaves_nothing_behind)
             break;
     }
     buf[len] = '\0';
-    int during = entries(tmpdir);
+    int during = integ_count_entries(tmpdir);
     ck_assert_int_eq(kill(pid, SIGKILL), 0);
     int status = status_of(pid);
     char *e = slurp(err);
@@ -359,13 +348,13 @@ START_TEST(sigkill_leaves_nothing_behind)
                   "%s: a process outlived ringbox", how_name[how]);
     if (how == KERNEL) {
         ck_assert_msg(during == 0, "a kernel tmpfs made %d entries under $TMPDIR", during);
-        ck_assert_int_eq(entries(tmpdir), 0);
+        ck_assert_int_eq(integ_count_entries(tmpdir), 0);
         return;
     }
     ck_assert_int_eq(during, 1);
-    ck_assert_int_eq(entries(tmpdir), 1);
+    ck_assert_int_eq(integ_count_entries(tmpdir), 1);
     check(how, ARGS("run", (char *)prog(_i), "files", "/tmp", "1"), WANT("files=1"));
-    ck_assert_int_eq(entries(tmpdir), 0);
+    ck_assert_int_eq(integ_count_entries(tmpdir), 0);
 }
 END_TEST
 
@@ -391,7 +380,7 @@ START_TEST(unprivileged_gets_a_kernel_tmpfs)
                       &out, &err);
     char buf[64] = "";
     ssize_t n = read(out, buf, sizeof buf - 1);
-    int during = entries(tmpdir);
+    int during = integ_count_entries(tmpdir);
     ck_assert_int_eq(kill(pid, SIGKILL), 0);
     int status = status_of(pid);
     ck_assert_msg(n > 0 && strstr(buf, "ready=1") && status == 128 + SIGKILL, "status %d, stdout '%s'",
@@ -401,7 +390,7 @@ START_TEST(unprivileged_gets_a_kernel_tmpfs)
     errno = 0;
     ck_assert_msg(waitpid(-1, NULL, WNOHANG | __WALL) == -1 && errno == ECHILD, "a process outlived ringbox");
     ck_assert_int_eq(during, 0);
-    ck_assert_int_eq(entries(tmpdir), 0);
+    ck_assert_int_eq(integ_count_entries(tmpdir), 0);
 }
 END_TEST
 

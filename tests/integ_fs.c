@@ -178,17 +178,6 @@ START_TEST(rw_changes_reach_the_host)
 }
 END_TEST
 
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    int n = 0;
-    ck_assert_ptr_nonnull(d);
-    for (struct dirent *e; (e = readdir(d));)
-        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-    closedir(d);
-    return n;
-}
-
 START_TEST(tmpfs_is_writable_and_gone_after_the_run)
 {
     const char *prog = integ_prog("escape", integ_libc[_i], 0);
@@ -207,7 +196,7 @@ START_TEST(tmpfs_is_writable_and_gone_after_the_run)
     assert_field(&r, "write", "ok");
     assert_field(&r, "content", "scratch");
     /* The private directory ringbox made under $TMPDIR is gone. */
-    ck_assert_int_eq(count_entries(rw), 0);
+    ck_assert_int_eq(integ_count_entries(rw), 0);
     integ_proc_free(&r);
 }
 END_TEST

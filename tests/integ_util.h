@@ -61,6 +61,8 @@ void integ_cli_run_in(char *const args[], char *const envp[], const char *in_pat
                       struct proc_run *r);
 void integ_proc_free(struct proc_run *r);
 
+/* The entries of directory `dir` but . and .., asserting it opens. */
+int integ_count_entries(const char *dir);
 /* rm -rf PATH (a test's scratch tree), asserting it went. */
 void integ_rm_rf(const char *path);
 
